@@ -1,0 +1,5 @@
+"""Allow ``python -m sayonce``."""
+
+from sayonce.cli import main
+
+raise SystemExit(main())

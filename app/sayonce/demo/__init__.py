@@ -1,0 +1,1 @@
+"""Deterministic, believable demo data for trying SayOnce and for benchmarks."""

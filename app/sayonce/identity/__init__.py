@@ -1,0 +1,1 @@
+"""Identity resolution: normalize identities, match exactly and fuzzily, merge and undo."""

@@ -1,0 +1,1 @@
+"""Privacy: PII redaction before anything is stored, embedded, summarized or logged."""

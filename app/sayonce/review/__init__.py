@@ -1,0 +1,1 @@
+"""Supervisor review: the suggestion queue, approvals, analytics and playbook management."""
