@@ -64,7 +64,7 @@ def bundle_root() -> Path:
     here = Path(__file__).resolve()
     # app/sayonce/config.py -> repository root (editable install or source checkout)
     repo = here.parents[2]
-    if (repo / "resources").is_dir():
+    if (repo / "models" / "manifest.json").is_file():
         return repo
     return here.parent  # a wheel install carries nothing else; callers report what is missing
 
