@@ -60,7 +60,8 @@ def pg_server() -> Iterator[PostgresServer]:
 def pg_url(pg_server: PostgresServer) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_server.url, isolation_level="AUTOCOMMIT")
+    # pre-ping: a test may have paused and resumed the server, killing pooled connections
+    admin = create_engine(pg_server.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MODULES = ("sayonce.bench.store",)
+MODULES = ("sayonce.bench.store", "sayonce.bench.package")
 
 
 @dataclass(frozen=True, slots=True)

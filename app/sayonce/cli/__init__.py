@@ -19,6 +19,13 @@ from sayonce.config import force_offline
 COMMANDS: tuple[str, ...] = (
     "bench",
     "models",
+    "selftest",
+    "users",
+    "audit",
+    "privacy",
+    "consent",
+    "run",
+    "demo",
 )
 
 
@@ -48,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from sayonce.privacy.logs import install_redacting_filter
+
+    install_redacting_filter()  # no card number or phone ever reaches a log
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

@@ -124,7 +124,8 @@ class Note(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # indexed: other workstations poll for recently edited notes (sayonce.intake.changes)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -50,7 +50,10 @@ class Customer(Base):
     consent_marketing: Mapped[bool] = mapped_column(default=False)
     opted_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # indexed: other workstations poll for recently changed profiles (sayonce.intake.changes)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    # a profile made for an unknown caller or contact, to be linked (merged) to a real one later
+    unverified: Mapped[bool] = mapped_column(default=False, server_default="0")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-22 09:04:35.091246
+Create Date: 2026-11-22 09:12:26.061885
 """
 
 from collections.abc import Sequence
@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column("opted_out_at", sayonce.store.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", sayonce.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sayonce.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("unverified", sa.Boolean(), server_default="0", nullable=False),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
         sa.Column("erased_at", sayonce.store.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -89,6 +90,7 @@ def upgrade() -> None:
             batch_op.f("ix_customers_merged_into_id"), ["merged_into_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_customers_name_key"), ["name_key"], unique=False)
+        batch_op.create_index(batch_op.f("ix_customers_updated_at"), ["updated_at"], unique=False)
 
     op.create_table(
         "meta",
@@ -393,6 +395,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_notes_customer_time", ["customer_id", "created_at", "id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_notes_updated_at"), ["updated_at"], unique=False)
 
     op.create_table(
         "suggestions",
@@ -516,6 +519,7 @@ def downgrade() -> None:
 
     op.drop_table("suggestions")
     with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notes_updated_at"))
         batch_op.drop_index("ix_notes_customer_time")
 
     op.drop_table("notes")
@@ -566,6 +570,7 @@ def downgrade() -> None:
     op.drop_table("playbook_versions")
     op.drop_table("meta")
     with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customers_updated_at"))
         batch_op.drop_index(batch_op.f("ix_customers_name_key"))
         batch_op.drop_index(batch_op.f("ix_customers_merged_into_id"))
 

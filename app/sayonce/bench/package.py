@@ -1,0 +1,250 @@
+"""Bundle figures: unpacked size (and what dominates it) and cold start to a rendered window.
+
+``build_spec/build.py`` (``make package``) uses these functions to write
+``build/package-report.json``; ``sayonce bench package`` measures ``dist/sayonce`` again when it
+exists, or reads that report. Targets: a window within 3 s cold, at most 1.2 GB unpacked.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sayonce.bench import Context, Result, benchmark, median
+from sayonce.config import bundle_root
+
+SIZE_TARGET_BYTES = 1_200_000_000
+WINDOW_TARGET_S = 3.0
+MB = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class BundleSize:
+    """Bytes on disk of an unpacked bundle, and the folders that weigh most."""
+
+    total_bytes: int
+    files: int
+    top: list[tuple[str, int]]
+
+    def dominated_by(self, count: int = 3) -> str:
+        """E.g. ``_internal/torch/lib 447 MB (41%), ...``."""
+        return ", ".join(
+            f"{folder} {size / MB:.0f} MB ({100 * size / max(1, self.total_bytes):.0f}%)"
+            for folder, size in self.top[:count]
+        )
+
+
+def bundle_dir() -> Path:
+    """The one-folder bundle ``make package`` writes (``dist/sayonce``)."""
+    return bundle_root() / "dist" / "sayonce"
+
+
+def report_path() -> Path:
+    """The JSON report ``make package`` writes."""
+    return bundle_root() / "build" / "package-report.json"
+
+
+def executable(bundle: Path) -> Path:
+    """The ``sayonce`` command inside a bundle."""
+    return bundle / ("sayonce.exe" if sys.platform == "win32" else "sayonce")
+
+
+def _group(relative: Path, depth: int) -> str:
+    folders = relative.parts[:-1]
+    if not folders:
+        return relative.name  # a file at the top: the executables, which embed the Python code
+    keep = depth + 1 if folders[0] == "_internal" else depth
+    return "/".join(folders[:keep])
+
+
+def bundle_size(bundle: Path, depth: int = 2, top: int = 10) -> BundleSize:
+    """Size of every regular file under ``bundle`` (links counted once), grouped by folder."""
+    totals: dict[str, int] = defaultdict(int)
+    files = 0
+    for folder, _dirs, names in os.walk(bundle):
+        for name in names:
+            path = Path(folder) / name
+            if path.is_symlink():
+                continue
+            size = path.stat().st_size
+            totals[_group(path.relative_to(bundle), depth)] += size
+            files += 1
+    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
+    return BundleSize(sum(totals.values()), files, ranked[:top])
+
+
+def _offscreen_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return env
+
+
+def run_bundle(bundle: Path, args: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run the bundle's ``sayonce`` with ``args`` (offscreen), capturing its output."""
+    return subprocess.run(
+        [str(executable(bundle)), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_offscreen_env(),
+        check=False,
+    )
+
+
+def make_demo_database(bundle: Path, path: Path) -> str:
+    """A small demo database written by the bundle itself; return its URL."""
+    url = f"sqlite:///{path}"
+    if path.exists():
+        return url
+    done = run_bundle(bundle, ["demo", "--db", url, "--customers", "200", "--interactions", "4000"])
+    if done.returncode != 0:
+        raise RuntimeError(f"`sayonce demo` failed ({done.returncode}): {done.stderr[-2000:]}")
+    return url
+
+
+def time_to_window(bundle: Path, db_url: str, shot: Path, timeout: float = 120) -> float:
+    """Seconds from launching ``sayonce run --screenshot`` to the rendered window's file."""
+    shot.unlink(missing_ok=True)
+    command = [str(executable(bundle)), "run", "--db", db_url, "--screenshot", str(shot)]
+    start = time.perf_counter()
+    with subprocess.Popen(
+        command, env=_offscreen_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as process:
+        seen: float | None = None
+        while seen is None and time.perf_counter() - start < timeout:
+            if shot.exists() and shot.stat().st_size > 0:
+                seen = time.perf_counter() - start
+            elif process.poll() is not None:
+                break
+            time.sleep(0.01)
+        _, errors = process.communicate(timeout=timeout)
+    if seen is None and shot.exists():
+        seen = time.perf_counter() - start
+    if process.returncode != 0 or seen is None:
+        raise RuntimeError(f"`{' '.join(command)}` failed ({process.returncode}): {errors[-2000:]}")
+    return seen
+
+
+def time_to_version(bundle: Path) -> float:
+    """Seconds for ``sayonce --version``: the frozen interpreter's own start-up cost."""
+    start = time.perf_counter()
+    done = run_bundle(bundle, ["--version"], timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"`sayonce --version` failed: {done.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+@dataclass(frozen=True, slots=True)
+class ColdStart:
+    """Launch-to-window times: the first launch after the build, then warm repeats."""
+
+    first_s: float
+    runs_s: list[float]
+    interpreter_s: float
+    method: str
+
+    @property
+    def median_s(self) -> float:
+        """Median over every launch."""
+        return median(self.runs_s)
+
+
+def measure_cold_start(bundle: Path, workdir: Path, runs: int = 3) -> ColdStart:
+    """Launch the bundle ``runs`` times against a demo database, timing the window each time."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db_url = make_demo_database(bundle, workdir / "package-demo.sqlite3")
+    times = [time_to_window(bundle, db_url, workdir / f"window-{i}.png") for i in range(runs)]
+    return ColdStart(
+        first_s=times[0],
+        runs_s=times,
+        interpreter_s=time_to_version(bundle),
+        method="process launch to the PNG of the rendered main window "
+        "(`sayonce run --screenshot`, QT_QPA_PLATFORM=offscreen, demo database)",
+    )
+
+
+def size_report(size: BundleSize) -> dict[str, object]:
+    """The size part of the JSON report."""
+    return {
+        "total_bytes": size.total_bytes,
+        "total_mb": round(size.total_bytes / MB, 1),
+        "files": size.files,
+        "target_bytes": SIZE_TARGET_BYTES,
+        "within_target": size.total_bytes <= SIZE_TARGET_BYTES,
+        "top_folders": [{"folder": f, "bytes": b} for f, b in size.top],
+        "dominated_by": size.dominated_by(),
+    }
+
+
+def cold_start_report(cold: ColdStart) -> dict[str, object]:
+    """The cold-start part of the JSON report."""
+    return {
+        **asdict(cold),
+        "median_s": cold.median_s,
+        "target_s": WINDOW_TARGET_S,
+        "within_target": cold.first_s <= WINDOW_TARGET_S,
+    }
+
+
+def _size_results(size: BundleSize, source: str) -> Iterable[Result]:
+    yield Result(
+        "bundle size unpacked",
+        size.total_bytes / MB,
+        "MB",
+        target=f"<= {SIZE_TARGET_BYTES / MB:.0f} MB",
+        note=f"{size.files} files; {source}",
+    )
+    for folder, size_bytes in size.top[:5]:
+        share = 100 * size_bytes / max(1, size.total_bytes)
+        yield Result(f"  of which {folder}", size_bytes / MB, "MB", note=f"{share:.0f}%")
+
+
+def _from_report(path: Path) -> Iterable[Result]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    bundle = data["bundle"]
+    top = [(row["folder"], int(row["bytes"])) for row in bundle["top_folders"]]
+    size = BundleSize(int(bundle["total_bytes"]), int(bundle["files"]), top)
+    yield from _size_results(size, f"from {path.name} of {data.get('built_at', '?')}")
+    cold = data.get("cold_start")
+    if cold:
+        yield Result(
+            "cold start to window (bundle)",
+            float(cold["first_s"]),
+            "s",
+            floor=float(cold["interpreter_s"]),
+            target=f"<= {WINDOW_TARGET_S:g} s",
+            note=f"first launch; warm median {float(cold['median_s']):.2f} s; floor = "
+            "`sayonce --version`",
+        )
+
+
+@benchmark("package")
+def package_figures(ctx: Context) -> Iterable[Result]:
+    """Size and cold start of the bundle in ``dist/sayonce`` (or of the last report)."""
+    bundle, report = bundle_dir(), report_path()
+    if executable(bundle).exists():
+        yield from _size_results(bundle_size(bundle), f"measured in {bundle}")
+        cold = measure_cold_start(bundle, ctx.workdir, runs=1 if ctx.quick else 3)
+        yield Result(
+            "cold start to window (bundle)",
+            cold.median_s,
+            "s",
+            floor=cold.interpreter_s,
+            p95=max(cold.runs_s),
+            target=f"<= {WINDOW_TARGET_S:g} s",
+            note=f"first launch {cold.first_s:.2f} s; floor = `sayonce --version`",
+        )
+    elif report.exists():
+        yield from _from_report(report)
+    else:
+        yield Result(
+            "bundle size unpacked", math.nan, "MB", note="no bundle: run `make package` first"
+        )

@@ -1,0 +1,47 @@
+"""``sayonce run``: the agent desktop (Qt is imported only when the command runs)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sayonce.cli.common import add_db_option
+from sayonce.config import database_url
+
+
+def register(sub: Any) -> None:
+    """Add the ``run`` subcommand."""
+    parser = sub.add_parser(
+        "run",
+        help="open the agent desktop (creates the demo on an empty database)",
+        description="Open the agent desktop. On an empty database the demo customers are "
+        "created first (progress in the status bar). With --screenshot the window is "
+        "rendered offscreen, saved as PNG and the program exits.",
+    )
+    add_db_option(parser)
+    parser.add_argument("--customer", metavar="REF", help="open this customer (ref, phone, email)")
+    parser.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save and exit")
+    parser.add_argument("--theme", choices=["light", "dark"], help="colour theme")
+    parser.add_argument("--demo-customers", type=int, help="demo size on an empty database")
+    parser.add_argument("--demo-interactions", type=int, help="demo size on an empty database")
+    parser.add_argument("--no-models", action="store_true", help="do not load the NLP models")
+    parser.add_argument("--exit-when-visible", action="store_true", help=argparse.SUPPRESS)
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sayonce.ui.app import LaunchOptions, launch
+
+    return launch(
+        LaunchOptions(
+            url=database_url(args.db),
+            customer=args.customer,
+            screenshot=args.screenshot,
+            theme=args.theme,
+            demo_customers=args.demo_customers,
+            demo_interactions=args.demo_interactions,
+            exit_when_visible=args.exit_when_visible,
+            load_models=not args.no_models,
+        )
+    )

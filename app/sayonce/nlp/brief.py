@@ -1,0 +1,220 @@
+"""The customer so far: a brief rolled up from cached per-interaction summaries.
+
+Newest first, open promises on top, no repeats (near-identical points are merged), each
+point linked to the interaction, turn and characters it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sayonce.nlp import cues
+from sayonce.nlp.enrich import cached_summaries, summarize_interaction
+from sayonce.nlp.summary import InteractionSummaryData, Point
+from sayonce.store import Fact, Interaction
+
+MAX_INTERACTIONS = 200
+MAX_POINTS = 12
+MAX_PROMISES = 5
+MAX_ENTITIES = 10
+# A promise older than this (before the customer's latest contact) is history, not a to-do.
+PROMISE_WINDOW = timedelta(days=30)
+# token_sort_ratio at or above which two points say the same thing.
+SAME_POINT = 85
+_NORMALIZE = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class BriefPoint:
+    """One line of the brief and where it comes from."""
+
+    kind: str  # promise | issue | action | outcome
+    text: str
+    interaction_id: int
+    at: str  # ISO timestamp of the interaction
+    channel: str
+    turn: int
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Brief:
+    """The customer so far (plain data, JSON-ready)."""
+
+    customer_ids: list[int]
+    interactions: int = 0
+    open_promises: list[BriefPoint] = field(default_factory=list)
+    points: list[BriefPoint] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    sentiment: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class _Contact:
+    id: int
+    at: datetime
+    channel: str
+
+
+class _Deduper:
+    """Keeps the first of near-identical texts (newest first, so the latest wording wins)."""
+
+    def __init__(self) -> None:
+        self._keys: set[str] = set()
+        self._texts: list[str] = []
+
+    def is_new(self, text: str) -> bool:
+        key = _NORMALIZE.sub(" ", text.lower()).strip()
+        if not key or key in self._keys:
+            return False
+        if process.extractOne(
+            key, self._texts, scorer=fuzz.token_sort_ratio, score_cutoff=SAME_POINT
+        ):
+            return False
+        self._keys.add(key)
+        self._texts.append(key)
+        return True
+
+
+def _contacts(session: Session, customer_ids: Sequence[int], limit: int) -> list[_Contact]:
+    rows = session.execute(
+        select(Interaction.id, Interaction.started_at, Interaction.channel)
+        .where(Interaction.customer_id.in_(customer_ids))
+        .order_by(Interaction.started_at.desc(), Interaction.id.desc())
+        .limit(limit)
+    ).all()
+    return [_Contact(i, at, channel) for i, at, channel in rows]
+
+
+def _resolved_promises(
+    session: Session, customer_ids: Sequence[int]
+) -> set[tuple[int, int | None]]:
+    rows = session.execute(
+        select(Fact.interaction_id, Fact.turn_seq).where(
+            Fact.customer_id.in_(customer_ids), Fact.kind == "promise", Fact.resolved.is_(True)
+        )
+    ).all()
+    return {(i, t) for i, t in rows}
+
+
+def _summaries(
+    session: Session, contacts: list[_Contact], compute_missing: bool
+) -> dict[int, InteractionSummaryData]:
+    found = cached_summaries(session, [c.id for c in contacts])
+    if compute_missing:
+        for contact in contacts:
+            if contact.id not in found:
+                found[contact.id] = summarize_interaction(session, contact.id)
+    return found
+
+
+def _line(kind: str, point: Point, contact: _Contact) -> BriefPoint:
+    return BriefPoint(
+        kind,
+        point.text,
+        contact.id,
+        contact.at.isoformat(),
+        contact.channel,
+        point.turn,
+        point.start,
+        point.end,
+    )
+
+
+def customer_brief(
+    session: Session,
+    customer_ids: Sequence[int],
+    limit: int = MAX_INTERACTIONS,
+    compute_missing: bool = True,
+) -> Brief:
+    """The brief over the newest ``limit`` interactions of a customer's merge cluster.
+
+    Missing summaries are computed and cached (call inside ``store.write()`` to keep them);
+    with ``compute_missing=False`` only cached ones are read.
+    """
+    ids = list(customer_ids)
+    contacts = _contacts(session, ids, limit)
+    brief = Brief(customer_ids=ids, interactions=len(contacts))
+    if not contacts:
+        return brief
+    summaries = _summaries(session, contacts, compute_missing)
+    resolved = _resolved_promises(session, ids)
+    newest = contacts[0].at
+    seen = _Deduper()
+    entity_keys: set[tuple[str, str]] = set()
+    scores = []
+    for contact in contacts:
+        summary = summaries.get(contact.id)
+        if summary is None:
+            continue
+        scores.append(summary.sentiment.score)
+        if newest - contact.at <= PROMISE_WINDOW:
+            for promise in summary.promises:
+                if (
+                    len(brief.open_promises) < MAX_PROMISES
+                    and (contact.id, promise.turn) not in resolved
+                    and cues.is_open_promise(promise.text)
+                    and seen.is_new(promise.text)
+                ):
+                    brief.open_promises.append(_line("promise", promise, contact))
+        _add_points(brief, summary, contact, seen)
+        for mention in summary.entities:
+            key = (mention.kind, mention.value.lower())
+            if mention.kind in ("order", "case", "tracking", "product") and key not in entity_keys:
+                entity_keys.add(key)
+                if len(brief.entities) < MAX_ENTITIES:
+                    brief.entities.append(
+                        {"kind": mention.kind, "value": mention.value, "interaction_id": contact.id}
+                    )
+    brief.sentiment = _sentiment(scores)
+    brief.text = _text(brief)
+    return brief
+
+
+def _add_points(
+    brief: Brief, summary: InteractionSummaryData, contact: _Contact, seen: _Deduper
+) -> None:
+    candidates = [("issue", p) for p in summary.issue[:1]] + [
+        ("action", p) for p in summary.actions[:1]
+    ]
+    if summary.outcome is not None:
+        candidates.append(("outcome", summary.outcome))
+    for kind, point in candidates:
+        if len(brief.points) >= MAX_POINTS:
+            return
+        if seen.is_new(point.text):
+            brief.points.append(_line(kind, point, contact))
+
+
+def _sentiment(scores: list[float]) -> dict[str, Any]:
+    if not scores:
+        return {}
+    recent = scores[:5]
+    return {
+        "latest": round(scores[0], 3),
+        "recent_mean": round(sum(recent) / len(recent), 3),
+        "overall_mean": round(sum(scores) / len(scores), 3),
+    }
+
+
+def _text(brief: Brief) -> str:
+    parts = []
+    if brief.open_promises:
+        parts.append("Open promises: " + " ".join(p.text for p in brief.open_promises[:3]))
+    if brief.points:
+        parts.append("Recently: " + " ".join(p.text for p in brief.points[:4]))
+    return "\n".join(parts)

@@ -1,0 +1,208 @@
+"""Self-test: an installed SayOnce checks itself end to end on built-in samples.
+
+``sayonce selftest`` runs these checks in order and prints each with its time. They use the
+same code the app uses (the store and its migrations, the local models, redaction, the
+summarizer, the assist engine with the default playbook); the samples are built in, so a
+bundle missing a file fails the check that needs it, with a message naming what is missing.
+Nothing here imports Qt: the window check lives with the command (``sayonce.cli.selftest``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from sayonce.store import Channel, Customer, Interaction, Store, open_store, utcnow
+
+# A short card-loss call: a card number read out, an order number that must survive redaction,
+# an action taken and a promise made, so every check has something real to find.
+SAMPLE_CALL: tuple[tuple[str, str], ...] = (
+    ("agent", "Thank you for calling, this is Sam. How can I help you today?"),
+    ("customer", "Hi, I think I lost my debit card yesterday and I'm worried someone will use it."),
+    ("agent", "I'm sorry to hear that. I can block the card right away and send you a new one."),
+    ("customer", "Please do. The number is 4111 1111 1111 1111, it was in my wallet."),
+    ("agent", "Thank you. I've blocked the card so nobody can use it."),
+    ("customer", "Also my order A-10424 hasn't arrived yet, can you check that too?"),
+    ("agent", "Order A-10424 is with the courier and will arrive tomorrow."),
+    ("agent", "Your replacement card will arrive within 5 business days, I'll email you today."),
+    ("customer", "Great, thanks for your help."),
+)
+
+SAMPLE_PII = (
+    "My card is 4111 1111 1111 1111, write to jane.doe@example.com about order A-10424."
+)
+CARD_NUMBER = "4111 1111 1111 1111"
+
+
+class CheckFailed(Exception):
+    """A check ran and found something wrong; the message says what."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of one check."""
+
+    name: str
+    ok: bool
+    seconds: float
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class SelfTest:
+    """What the checks share: the database URL, the open store, loaded models."""
+
+    db_url: str
+    scratch: bool = True  # a throwaway database: the round trip may keep what it writes
+    store: Store | None = None
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        if self.store is not None:
+            self.store.dispose()
+            self.store = None
+
+
+Check = Callable[[SelfTest], str]
+
+
+def run_check(name: str, check: Check, state: SelfTest) -> CheckResult:
+    """Run one check, timing it; any exception is a failure reported in one line."""
+    start = time.perf_counter()
+    try:
+        detail = check(state)
+        ok = True
+    except CheckFailed as exc:
+        detail, ok = str(exc), False
+    except Exception as exc:  # the self-test reports every failure, it never crashes
+        detail, ok = f"{type(exc).__name__}: {exc}", False
+    return CheckResult(name, ok, time.perf_counter() - start, detail)
+
+
+def run_checks(checks: list[tuple[str, Check]], state: SelfTest) -> Iterator[CheckResult]:
+    """Run every check in order (a failure does not stop the others)."""
+    for name, check in checks:
+        yield run_check(name, check, state)
+
+
+def format_result(result: CheckResult) -> str:
+    """One line: ``ok   open database          0.21 s  detail``."""
+    status = "ok" if result.ok else "FAIL"
+    detail = f"  {result.detail}" if result.detail else ""
+    return f"{status:<5}{result.name:<22}{result.seconds:>7.2f} s{detail}"
+
+
+class _Rollback(Exception):
+    """Raised inside a write block to undo the round trip on a real database."""
+
+
+def check_database(state: SelfTest) -> str:
+    """Open and migrate the database, then write, find (full text) and read back a record."""
+    from sayonce.store.migrate import current_revision, head_revision
+
+    state.store = open_store(state.db_url)
+    engine = state.store.engine
+    revision, head = current_revision(engine), head_revision(engine)
+    if revision != head:
+        raise CheckFailed(f"schema is at {revision}, expected {head}")
+    found = _round_trip(state.store, keep=state.scratch)
+    if not found:
+        raise CheckFailed("a record written was not found by full-text search")
+    backend = engine.dialect.name
+    return f"{backend}, schema {revision}, write + full-text search ok"
+
+
+def _round_trip(store: Store, keep: bool) -> bool:
+    marker = f"selftest{uuid.uuid4().hex[:12]}"
+    found = False
+    try:
+        with store.write() as session:
+            customer = Customer(ref=f"SELFTEST-{marker[-12:]}", display_name="Self Test")
+            session.add(customer)
+            session.flush()
+            session.add(
+                Interaction(
+                    customer_id=customer.id,
+                    channel=Channel.CALL,
+                    started_at=utcnow(),
+                    subject="selftest",
+                    body=f"replacement card {marker}",
+                    source="selftest",
+                    external_id=marker,
+                )
+            )
+            session.flush()
+            found = _full_text_hits(session, marker) == 1
+            if not keep:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return found
+
+
+def _full_text_hits(session: Any, word: str) -> int:
+    if session.get_bind().dialect.name == "sqlite":
+        query = text("SELECT count(*) FROM interactions_fts WHERE interactions_fts MATCH :q")
+        return int(session.execute(query, {"q": word}).scalar_one())
+    match = func.to_tsvector(
+        "english", func.coalesce(Interaction.subject, "") + " " + Interaction.body
+    ).op("@@")(func.plainto_tsquery("english", word))
+    return int(session.execute(select(func.count()).where(match)).scalar_one())
+
+
+def check_models(state: SelfTest) -> str:
+    """Load the local models and check that embeddings carry meaning."""
+    import numpy as np
+
+    from sayonce.nlp import models
+    from sayonce.nlp.embeddings import get_encoder
+
+    missing = [f"{name}: {detail}" for name, ok, detail in models.check() if not ok]
+    if missing:
+        raise CheckFailed("; ".join(missing))
+    encoder = get_encoder()
+    vectors = encoder.encode(
+        ["I lost my card", "my bank card is missing", "what time does the store open"]
+    )
+    same, other = float(np.dot(vectors[0], vectors[1])), float(np.dot(vectors[0], vectors[2]))
+    if not same > other:
+        raise CheckFailed(f"embeddings look wrong (similar {same:.2f} <= unrelated {other:.2f})")
+    state.shared["encoder"] = encoder
+    return f"{encoder.name}, {encoder.dimension} dimensions, similar {same:.2f} > other {other:.2f}"
+
+
+def check_redaction(state: SelfTest) -> str:
+    """A card number and an email come out as placeholders; the order number stays."""
+    try:
+        from sayonce.privacy.redact import redact
+    except ImportError as exc:
+        raise CheckFailed(f"redaction not available: {exc}") from exc
+    result = redact(SAMPLE_PII)
+    problems = []
+    if CARD_NUMBER in result or "[CARD]" not in result:
+        problems.append("the card number was not replaced by [CARD]")
+    if "jane.doe@example.com" in result:
+        problems.append("the email address was left in")
+    if "A-10424" not in result:
+        problems.append("the order number A-10424 was destroyed")
+    if problems:
+        raise CheckFailed(f"{'; '.join(problems)}: {result!r}")
+    return result
+
+
+CHECKS: list[tuple[str, Check]] = [
+    ("open database", check_database),
+    ("load models", check_models),
+    ("redact", check_redaction),
+]
+
+
+def core_checks() -> list[tuple[str, Check]]:
+    """The Qt-free checks, in the order they run."""
+    return list(CHECKS)

@@ -1,0 +1,253 @@
+"""Starting the desktop: the QApplication, theme and settings, the store opened off the UI thread.
+
+The window is shown first; the database opens, migrates, fills itself with the demo when
+empty (with progress in the status bar) and signs the agent in on the worker thread, so the
+window is up in well under two seconds however large the database is.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFormLayout, QLineEdit
+
+from sayonce.config import APP_AUTHOR, APP_NAME, data_dir
+from sayonce.history.desk import Desk
+from sayonce.store import open_store
+from sayonce.trust.signin import AuthMode, auth_mode, sign_in
+from sayonce.ui import themes
+from sayonce.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+FONT_FAMILIES = ["Segoe UI", "SF Pro Text", "Inter", "Noto Sans", "Ubuntu", "DejaVu Sans"]
+SCREENSHOT_SIZE = (1440, 900)
+SCREENSHOT_TIMEOUT_S = 180
+MODELS_WAIT_S = 45
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchOptions:
+    """What ``sayonce run`` asked for."""
+
+    url: str
+    customer: str | None = None
+    screenshot: Path | None = None
+    theme: str | None = None
+    demo_customers: int | None = None
+    demo_interactions: int | None = None
+    exit_when_visible: bool = False
+    load_models: bool = True
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    """The process's QApplication, created once."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        QGuiApplication.highDpiScaleFactorRoundingPolicy().PassThrough
+    )
+    app = QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_AUTHOR)
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPointSizeF(10)
+    app.setFont(font)
+    return app
+
+
+def user_settings() -> QSettings:
+    """Window layout and theme, in the per-user data folder (never the install folder)."""
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(folder / "desktop.ini"), QSettings.Format.IniFormat)
+
+
+class _Relay(QObject):
+    """Carries progress from the worker thread to the window (queued signal)."""
+
+    progress = Signal(str, int, int)
+
+
+def open_desk(
+    url: str,
+    *,
+    demo_customers: int | None = None,
+    demo_interactions: int | None = None,
+    credentials: tuple[str, str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Desk:
+    """Open (and migrate) the store, fill an empty one with the demo, sign the agent in."""
+    report = progress or (lambda _text, _done, _total: None)
+    report("Opening the customer database…", 0, 1)
+    store = open_store(url)
+    username, password = credentials or (None, None)
+    # Sign in before creating the demo: on a fresh database the OS user is enrolled as its
+    # admin (sayonce.trust.signin); the demo's own agents would otherwise take that place.
+    report("Signing in…", 0, 1)
+    principal = sign_in(store, username, password)
+    desk = Desk(store, principal)
+    if desk.is_empty():
+        from sayonce import demo
+
+        customers = demo_customers or demo.DEFAULT_CUSTOMERS
+        interactions = demo_interactions or demo.DEFAULT_INTERACTIONS
+        report("Empty database: creating the demo customers…", 0, interactions)
+        demo.generate(
+            store,
+            customers=customers,
+            interactions=interactions,
+            progress=lambda done, total: report(
+                f"Creating demo history: {done:,} of {total:,} contacts…", done, total
+            ),
+        )
+    return Desk(store, principal)
+
+
+class SignInDialog(QDialog):
+    """Username and password (only when ``SAYONCE_AUTH=local``)."""
+
+    def __init__(self) -> None:
+        """An empty form."""
+        super().__init__()
+        self.setWindowTitle("Sign in to SayOnce")
+        form = QFormLayout(self)
+        self.username = QLineEdit(self)
+        self.username.setAccessibleName("Username")
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        form.addRow("Username", self.username)
+        form.addRow("Password", self.password)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class _Screenshot(QObject):
+    """Waits for the customer (and, for a while, the brief), saves the window, quits."""
+
+    def __init__(self, window: MainWindow, path: Path) -> None:
+        super().__init__(window)
+        self.window, self.path = window, path
+        self.shown = False
+        self.exit_code = 1
+        window.customer_shown.connect(self._customer)
+        window.models_ready.connect(lambda _text: self._maybe())
+        QTimer.singleShot(MODELS_WAIT_S * 1000, self._give_up_on_models)
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, self._timeout)
+        self._models_waited = False
+
+    def _customer(self, _customer_id: int) -> None:
+        self.shown = True
+        self._maybe()
+
+    def _give_up_on_models(self) -> None:
+        self._models_waited = True
+        self._maybe()
+
+    def _maybe(self) -> None:
+        models_settled = self.window.models_status.text() not in ("Models loading…",)
+        if self.shown and (models_settled or self._models_waited):
+            QTimer.singleShot(700, self._save)  # let the brief arrive and the frame paint
+
+    def _save(self) -> None:
+        if self.exit_code == 0:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.window.grab().save(str(self.path))
+        print(f"saved {self.path}")
+        self.exit_code = 0
+        self.window.close()
+
+    def _timeout(self) -> None:
+        if self.exit_code != 0:
+            print("sayonce run: the customer did not load in time", file=sys.stderr)
+            self.window.close()
+
+
+def launch(options: LaunchOptions) -> int:
+    """Run the desktop until the window closes; return the exit code."""
+    started = time.perf_counter()
+    if options.screenshot is not None or options.exit_when_visible:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = make_app()
+    settings = user_settings()
+    offscreen = options.screenshot is not None
+    theme = options.theme or str(settings.value("theme", "light"))
+    themes.apply(app, theme if theme in themes.THEMES else "light")
+    window = MainWindow(settings=None if offscreen else settings, load_models=options.load_models)
+    if offscreen:
+        window.resize(*SCREENSHOT_SIZE)
+    shot = _Screenshot(window, options.screenshot) if options.screenshot else None
+    credentials = None
+    if auth_mode() is AuthMode.LOCAL and not offscreen:
+        dialog = SignInDialog()
+        if not dialog.exec():
+            return 1
+        credentials = (dialog.username.text(), dialog.password.text())
+    window.show()
+    if options.exit_when_visible:
+        QTimer.singleShot(0, lambda: _visible(window, started))
+        app.exec()
+        return 0
+    relay = _Relay(window)
+    relay.progress.connect(window.set_progress)
+
+    def opened(desk: Desk) -> None:
+        window.set_progress("Ready", 1, 1)
+        window.set_desk(desk)
+        if options.customer:
+            window.open_reference(options.customer)
+        elif offscreen:
+            window.db.submit(desk.recent_customer, _open_if(window))
+
+    def failed(exc: BaseException) -> None:
+        window.set_progress(f"Cannot start: {exc}", 1, 1)
+        print(f"sayonce run: {exc}", file=sys.stderr)
+        if offscreen:
+            window.close()
+
+    def start() -> None:
+        window.db.submit(
+            lambda: open_desk(
+                options.url,
+                demo_customers=options.demo_customers,
+                demo_interactions=options.demo_interactions,
+                credentials=credentials,
+                progress=relay.progress.emit,
+            ),
+            opened,
+            failed,
+        )
+
+    QTimer.singleShot(0, start)
+    app.exec()
+    if shot is not None:
+        return shot.exit_code
+    return 0
+
+
+def _open_if(window: MainWindow) -> Callable[[int | None], None]:
+    def open_(customer_id: int | None) -> None:
+        if customer_id is not None:
+            window.open_customer(customer_id)
+
+    return open_
+
+
+def _visible(window: MainWindow, started: float) -> None:
+    print(f"visible after {time.perf_counter() - started:.3f} s", flush=True)
+    window.close()

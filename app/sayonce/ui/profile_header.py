@@ -1,0 +1,349 @@
+"""The profile header: name and identities, tier, value, consent, open cases, trends, birthday."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sayonce.history.profile import Profile, ScorePoint
+from sayonce.ui import themes
+from sayonce.ui.icons import pixmap
+
+MAX_IDENTITIES = 6
+BIRTHDAY_SOON_DAYS = 14
+_KIND_ICONS = {"phone": "call", "email": "email", "social": "social"}
+
+
+def ago(at: datetime | None, now: datetime | None = None) -> str:
+    """``3 days ago``, ``today``, ``2 months ago``."""
+    if at is None:
+        return "never"
+    days = ((now or datetime.now(UTC)) - at).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 45:
+        return f"{days} days ago"
+    if days < 548:
+        return f"{round(days / 30.4)} months ago"
+    return f"{round(days / 365.25)} years ago"
+
+
+def initials(name: str) -> str:
+    """Up to two initials for the avatar."""
+    letters = [w[0] for w in name.split() if w and w[0].isalpha()]
+    return (
+        "".join(letters[:1] + letters[-1:]) if len(letters) > 1 else "".join(letters)
+    ).upper() or "?"
+
+
+class Avatar(QWidget):
+    """A coloured circle with the customer's initials."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """An empty avatar."""
+        super().__init__(parent)
+        self.text = ""
+        self.setFixedSize(56, 56)
+
+    def paintEvent(self, _event: object) -> None:
+        """Draw the circle and initials."""
+        theme = themes.current()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.color("accent_soft"))
+        painter.drawEllipse(self.rect().adjusted(1, 1, -1, -1))
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(theme.color("accent"))
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+class Sparkline(QWidget):
+    """A tiny line of survey scores over time (oldest left)."""
+
+    def __init__(self, scale: int, parent: QWidget | None = None) -> None:
+        """Scores from 0 (NPS) or 1 (CSAT) to ``scale``."""
+        super().__init__(parent)
+        self.scale = scale
+        self.points: list[ScorePoint] = []
+        self.setFixedSize(64, 22)
+
+    def sizeHint(self) -> QSize:
+        """Fixed."""
+        return QSize(64, 22)
+
+    def paintEvent(self, _event: object) -> None:
+        """Draw the line and the last point."""
+        if not self.points:
+            return
+        theme = themes.current()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        area = QRectF(self.rect()).adjusted(3, 3, -3, -3)
+        step = area.width() / max(1, len(self.points) - 1)
+        coords = [
+            QPointF(area.left() + n * step, area.bottom() - area.height() * p.score / self.scale)
+            for n, p in enumerate(self.points)
+        ]
+        path = QPainterPath(coords[0])
+        for point in coords[1:]:
+            path.lineTo(point)
+        last = self.points[-1].score / self.scale
+        tone = "ok" if last >= 0.8 else "warn" if last >= 0.6 else "danger"
+        painter.setPen(QPen(theme.color(tone), 2))
+        painter.drawPath(path)
+        painter.setBrush(theme.color(tone))
+        painter.drawEllipse(coords[-1], 2.8, 2.8)
+
+
+def _badge(text: str, tone: str = "", parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("badge")
+    if tone:
+        label.setProperty("tone", tone)
+    return label
+
+
+def _chip(icon_name: str, text: str, color: QColor, parent: QWidget | None = None) -> QWidget:
+    chip = QWidget(parent)
+    row = QHBoxLayout(chip)
+    row.setContentsMargins(0, 0, 10, 0)
+    row.setSpacing(5)
+    glyph = QLabel(chip)
+    glyph.setPixmap(pixmap(icon_name, color.name(), 15))
+    row.addWidget(glyph)
+    label = QLabel(text, chip)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    row.addWidget(label)
+    chip.setAccessibleName(text)
+    return chip
+
+
+def _clear(layout: QLayout) -> None:
+    while layout.count():
+        child = layout.takeAt(0)
+        widget = child.widget() if child is not None else None
+        if widget is not None:
+            widget.deleteLater()
+
+
+class _Stat(QWidget):
+    """A figure with its caption, optionally with a sparkline."""
+
+    def __init__(self, caption: str, scale: int | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        grid = QVBoxLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(1)
+        self.caption = QLabel(caption, self)
+        self.caption.setObjectName("statLabel")
+        line = QHBoxLayout()
+        line.setSpacing(6)
+        self.value = QLabel("—", self)
+        self.value.setObjectName("statValue")
+        line.addWidget(self.value)
+        self.spark = Sparkline(scale, self) if scale else None
+        if self.spark is not None:
+            line.addWidget(self.spark)
+        line.addStretch(1)
+        grid.addWidget(self.caption)
+        grid.addLayout(line)
+
+    def set(self, value: str, tooltip: str = "", points: list[ScorePoint] | None = None) -> None:
+        self.value.setText(value)
+        self.setToolTip(tooltip)
+        self.setAccessibleName(f"{self.caption.text()}: {value}. {tooltip}")
+        if self.spark is not None:
+            self.spark.points = points or []
+            self.spark.setVisible(len(self.spark.points) > 1)
+            self.spark.update()
+
+
+class ProfileHeader(QFrame):
+    """Who is on the line, at a glance."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """An empty header (no customer)."""
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setAccessibleName("Customer profile")
+        self.profile: Profile | None = None
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(16, 14, 16, 14)
+        outer.setSpacing(14)
+        self.avatar = Avatar(self)
+        outer.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(self._identity_column(), 1)
+        outer.addLayout(self._stats_grid())
+
+    def _identity_column(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(6)
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        self.name = QLabel("", self)
+        self.name.setObjectName("customerName")
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(self.name)
+        self.badges = QHBoxLayout()
+        self.badges.setSpacing(6)
+        top.addLayout(self.badges)
+        top.addStretch(1)
+        column.addLayout(top)
+        self.subtitle = QLabel("", self)
+        self.subtitle.setObjectName("muted")
+        column.addWidget(self.subtitle)
+        self.identities = QHBoxLayout()
+        self.identities.setSpacing(4)
+        column.addLayout(self.identities)
+        self.status = QHBoxLayout()
+        self.status.setSpacing(6)
+        column.addLayout(self.status)
+        return column
+
+    def _stats_grid(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(22)
+        grid.setVerticalSpacing(10)
+        self.value_stat = _Stat("Value (12 months)")
+        self.potential_stat = _Stat("Potential")
+        self.contact_stat = _Stat("Last contact")
+        self.nps_stat = _Stat("NPS", scale=10)
+        self.csat_stat = _Stat("CSAT", scale=5)
+        self.birthday_stat = _Stat("Birthday")
+        stats = [
+            self.value_stat,
+            self.potential_stat,
+            self.contact_stat,
+            self.nps_stat,
+            self.csat_stat,
+            self.birthday_stat,
+        ]
+        for n, stat in enumerate(stats):
+            stat.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            grid.addWidget(stat, n // 3, n % 3)
+        return grid
+
+    def set_profile(self, profile: Profile | None, today: date | None = None) -> None:
+        """Show ``profile`` (or nothing)."""
+        self.profile = profile
+        for layout in (self.badges, self.identities, self.status):
+            _clear(layout)
+        if profile is None:
+            self.name.setText("")
+            self.subtitle.setText("")
+            self.avatar.text = ""
+            self.avatar.update()
+            return
+        theme = themes.current()
+        self.avatar.text = initials(profile.display_name)
+        self.avatar.update()
+        self.name.setText(profile.display_name)
+        self._fill_badges(profile)
+        place = ", ".join(p for p in (profile.city, profile.country) if p)
+        members = len(profile.member_ids)
+        merged = f" · {members} merged profiles" if members > 1 else ""
+        bits = [profile.ref, place, (profile.language or "").upper()]
+        self.subtitle.setText(" · ".join(b for b in bits if b) + merged)
+        self._fill_identities(profile, theme)
+        self._fill_status(profile, theme)
+        self._fill_stats(profile, today or date.today())
+        self.setAccessibleDescription(self._summary(profile))
+
+    def _fill_badges(self, profile: Profile) -> None:
+        if profile.tier:
+            self.badges.addWidget(_badge(profile.tier.capitalize(), "accent", self))
+        if profile.segment:
+            self.badges.addWidget(_badge(profile.segment, "", self))
+        if profile.unverified:
+            self.badges.addWidget(_badge("Unverified profile", "warn", self))
+        if profile.erased:
+            self.badges.addWidget(_badge("Erased", "danger", self))
+        if not profile.personalization_allowed:
+            self.badges.addWidget(_badge("Opted out of personalization", "danger", self))
+
+    def _fill_identities(self, profile: Profile, theme: themes.Theme) -> None:
+        muted = theme.color("muted")
+        for identity in profile.identities[:MAX_IDENTITIES]:
+            icon_name = _KIND_ICONS.get(identity.kind, "order_number")
+            text = (
+                identity.label
+                if identity.kind in _KIND_ICONS
+                else f"{identity.kind} {identity.label}"
+            )
+            self.identities.addWidget(_chip(icon_name, text, muted, self))
+        hidden = profile.identities[MAX_IDENTITIES:]
+        if hidden:
+            more = QLabel(f"+{len(hidden)} more", self)
+            more.setObjectName("muted")
+            more.setToolTip("\n".join(i.label for i in hidden))
+            self.identities.addWidget(more)
+        self.identities.addStretch(1)
+
+    def _fill_status(self, profile: Profile, theme: themes.Theme) -> None:
+        on_off = {True: ("ok", "on"), False: ("danger", "off")}
+        tone, word = on_off[profile.personalization_allowed]
+        self.status.addWidget(_badge(f"Personalization {word}", tone, self))
+        tone, word = on_off[profile.consent_marketing]
+        self.status.addWidget(_badge(f"Marketing {word}", tone, self))
+        if profile.preferred_channel:
+            self.status.addWidget(_badge(f"Prefers {profile.preferred_channel}", "", self))
+        for case in profile.open_cases[:3]:
+            badge = _badge(f"Case {case.number} · {case.status}", "warn", self)
+            badge.setToolTip(f"{case.title} ({case.priority} priority)")
+            self.status.addWidget(badge)
+        if len(profile.open_cases) > 3:
+            self.status.addWidget(
+                _badge(f"+{len(profile.open_cases) - 3} open cases", "warn", self)
+            )
+        if not profile.open_cases:
+            self.status.addWidget(_badge("No open cases", "", self))
+        self.status.addStretch(1)
+
+    def _fill_stats(self, profile: Profile, today: date) -> None:
+        self.value_stat.set(f"${profile.value_score:,.0f}")
+        self.potential_stat.set(f"${profile.potential_score:,.0f}", "untapped potential")
+        channel = f" · {profile.last_contact_channel}" if profile.last_contact_channel else ""
+        self.contact_stat.set(
+            ago(profile.last_contact_at) + channel,
+            f"{profile.interaction_count:,} contacts in total",
+        )
+        for stat, points, scale in (
+            (self.nps_stat, profile.nps, 10),
+            (self.csat_stat, profile.csat, 5),
+        ):
+            latest = f"{points[-1].score}/{scale}" if points else "—"
+            trend = ", ".join(str(p.score) for p in points)
+            stat.set(latest, f"last answers: {trend}" if trend else "no answers yet", points)
+        days = profile.days_to_birthday(today)
+        if days is None or profile.birthday is None:
+            self.birthday_stat.set("—")
+        else:
+            soon = (
+                "today!" if days == 0 else f"in {days} days" if days <= BIRTHDAY_SOON_DAYS else ""
+            )
+            text = soon or f"{profile.birthday.day} {profile.birthday:%b}"
+            self.birthday_stat.set(text, f"{profile.birthday:%d %B}")
+            self.birthday_stat.value.setProperty("tone", "ok" if soon else "")
+
+    @staticmethod
+    def _summary(profile: Profile) -> str:
+        cases = f"{len(profile.open_cases)} open cases" if profile.open_cases else "no open cases"
+        return f"{profile.display_name}, {profile.tier or 'no'} tier, {cases}."

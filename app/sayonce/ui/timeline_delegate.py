@@ -1,0 +1,109 @@
+"""How one timeline row is painted: a channel badge, title and time, a meta line and a snippet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from sayonce.history.items import TimelineItem
+from sayonce.ui import themes
+from sayonce.ui.icons import pixmap
+from sayonce.ui.timeline_model import AtRole, ItemRole
+
+ROW_HEIGHT = 70
+BADGE = 34
+PAD = 12
+
+
+class TimelineDelegate(QStyledItemDelegate):
+    """Paints :class:`~sayonce.history.items.TimelineItem` rows."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
+        """Every row has the same height (the view can then skip measuring)."""
+        return QSize(option.rect.width(), ROW_HEIGHT)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """Draw one row."""
+        item: TimelineItem | None = index.data(ItemRole)
+        if item is None:
+            return
+        theme = themes.current()
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, theme.color("selection"))
+        elif state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, theme.color("surface_alt"))
+        painter.setPen(theme.color("border"))
+        painter.drawLine(rect.left() + PAD, rect.bottom(), rect.right() - PAD, rect.bottom())
+        self._badge(painter, rect, item.channel, theme)
+        self._texts(painter, rect, item, index.data(AtRole) or "", option, theme)
+        painter.restore()
+
+    def _badge(self, painter: QPainter, rect: QRect, kind: str, theme: themes.Theme) -> None:
+        color = theme.kind_color(kind)
+        tint = QColor(color)
+        tint.setAlpha(60 if theme.dark else 34)
+        badge = QRect(rect.left() + PAD, rect.top() + (ROW_HEIGHT - BADGE) // 2, BADGE, BADGE)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(tint)
+        painter.drawEllipse(badge)
+        glyph = pixmap(kind, color.name(), 18)
+        painter.drawPixmap(badge.center().x() - 8, badge.center().y() - 8, glyph)
+
+    def _texts(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        item: TimelineItem,
+        when: str,
+        option: QStyleOptionViewItem,
+        theme: themes.Theme,
+    ) -> None:
+        left = rect.left() + PAD * 2 + BADGE
+        width = rect.right() - PAD - left
+        base: QFont = QFont(option.font)  # type: ignore[attr-defined]
+        bold = QFont(base)
+        bold.setWeight(QFont.Weight.DemiBold)
+        small = QFont(base)
+        small.setPointSizeF(max(7.0, base.pointSizeF() - 1))
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        text = theme.color("selection_text" if selected else "text")
+        muted = theme.color("selection_text" if selected else "muted")
+        # line 1: title ............ time
+        painter.setFont(small)
+        time_width = QFontMetrics(small).horizontalAdvance(when) + 4
+        painter.setPen(muted)
+        top = rect.top() + 9
+        painter.drawText(
+            QRect(rect.right() - PAD - time_width, top, time_width, 20),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            when,
+        )
+        painter.setFont(bold)
+        painter.setPen(text)
+        title = QFontMetrics(bold).elidedText(
+            item.title, Qt.TextElideMode.ElideRight, width - time_width - 8
+        )
+        painter.drawText(
+            QRect(left, top, width - time_width, 20), Qt.AlignmentFlag.AlignVCenter, title
+        )
+        # line 2: meta; line 3: snippet
+        painter.setFont(small)
+        painter.setPen(muted)
+        meta = QFontMetrics(small).elidedText(item.meta, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(left, top + 20, width, 18), Qt.AlignmentFlag.AlignVCenter, meta)
+        painter.setFont(base)
+        painter.setPen(text)
+        snippet = QFontMetrics(base).elidedText(item.snippet, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(left, top + 38, width, 20), Qt.AlignmentFlag.AlignVCenter, snippet)

@@ -1,0 +1,275 @@
+"""The timeline panel: channel filters, search in the customer, jump to a date, list, reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sayonce.history.detail import ItemDetail
+from sayonce.history.items import TimelineFilter, TimelineItem
+from sayonce.ui import themes
+from sayonce.ui.detail_html import detail_html, hint_html
+from sayonce.ui.icons import icon
+from sayonce.ui.timeline_delegate import TimelineDelegate
+from sayonce.ui.timeline_model import ItemRole, TimelineModel
+
+FIND_DELAY_MS = 250
+
+
+@dataclass(frozen=True)
+class FilterGroup:
+    """One filter chip: a label, its icon and the channel/kind keys it shows."""
+
+    label: str
+    icon: str
+    keys: frozenset[str]
+
+
+GROUPS = (
+    FilterGroup("Calls", "call", frozenset({"call"})),
+    FilterGroup("Chats", "chat", frozenset({"chat", "sms"})),
+    FilterGroup("Email", "email", frozenset({"email"})),
+    FilterGroup("Social", "social", frozenset({"social"})),
+    FilterGroup("Web & store", "web", frozenset({"web", "store"})),
+    FilterGroup("Orders", "order", frozenset({"order"})),
+    FilterGroup("Surveys", "survey", frozenset({"survey"})),
+    FilterGroup("Loyalty", "loyalty", frozenset({"loyalty", "campaign"})),
+    FilterGroup("Notes", "note", frozenset({"note", "case"})),
+)
+
+
+class TimelineView(QWidget):
+    """Everything under the profile header: the customer's history, filtered and searchable."""
+
+    filter_changed = Signal(object)  # TimelineFilter
+    jump_requested = Signal(object)  # datetime (UTC) or None for "newest"
+    expand_requested = Signal(object)  # TimelineItem
+
+    def __init__(self, model: TimelineModel, parent: QWidget | None = None) -> None:
+        """Show ``model``."""
+        super().__init__(parent)
+        self.model = model
+        self.chips: list[QToolButton] = []
+        self._find_timer = QTimer(self, singleShot=True, interval=FIND_DELAY_MS)
+        self._find_timer.timeout.connect(self._emit_filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 6)
+        layout.setSpacing(8)
+        layout.addLayout(self._title_row())
+        layout.addLayout(self._chip_row())
+        self.list = self._list_view()
+        self.reader = QTextBrowser(self)
+        self.reader.setAccessibleName("Item reader")
+        self.reader.setOpenLinks(False)
+        self.reader.setHtml(hint_html(themes.current()))
+        self.split = QSplitter(Qt.Orientation.Vertical, self)
+        self.split.setObjectName("timelineSplit")
+        self.split.addWidget(self.list)
+        self.split.addWidget(self.reader)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.split.setChildrenCollapsible(False)
+        layout.addWidget(self.split, 1)
+        model.loading_changed.connect(self._show_loading)
+        model.modelReset.connect(self._update_count)
+        model.rowsInserted.connect(self._update_count)
+
+    # -- construction -------------------------------------------------------------------
+
+    def _title_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        title = QLabel("Timeline", self)
+        title.setObjectName("cardTitle")
+        self.count = QLabel("", self)
+        self.count.setObjectName("muted")
+        self.find_box = QLineEdit(self)
+        self.find_box.setPlaceholderText("Search this customer's history  (Ctrl+F)")
+        self.find_box.setAccessibleName("Search this customer's history")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.addAction(
+            icon("search", themes.current().color("muted")),
+            QLineEdit.ActionPosition.LeadingPosition,
+        )
+        self.find_box.textEdited.connect(lambda _text: self._find_timer.start())
+        self.find_box.returnPressed.connect(self._emit_filter)
+        self.date = QDateEdit(self)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("d MMM yyyy")
+        self.date.setDate(QDate.currentDate())
+        self.date.setAccessibleName("Jump to date")
+        self.date.setToolTip("Jump to a date (Ctrl+D, then Enter)")
+        self.date.editingFinished.connect(self._jump)
+        self.newest = QPushButton("Newest", self)
+        self.newest.setToolTip("Back to the newest items (Home)")
+        self.newest.setAccessibleName("Back to the newest items")
+        self.newest.clicked.connect(lambda: self.jump_requested.emit(None))
+        row.addWidget(title)
+        row.addWidget(self.count)
+        row.addStretch(1)
+        row.addWidget(self.find_box, 3)
+        row.addWidget(self.date)
+        row.addWidget(self.newest)
+        return row
+
+    def _chip_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        for number, group in enumerate(GROUPS, start=1):
+            chip = QToolButton(self)
+            chip.setObjectName("chip")
+            chip.setCheckable(True)
+            chip.setText(group.label)
+            chip.setIcon(icon(group.icon, themes.current().kind_color(group.icon)))
+            chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            chip.setToolTip(f"Show only {group.label.lower()} (Ctrl+{number}); Ctrl+0 shows all")
+            chip.setAccessibleName(f"Filter: {group.label}")
+            chip.toggled.connect(self._emit_filter)
+            self.chips.append(chip)
+            row.addWidget(chip)
+        row.addStretch(1)
+        return row
+
+    def _list_view(self) -> QListView:
+        view = QListView(self)
+        view.setModel(self.model)
+        view.setItemDelegate(TimelineDelegate(view))
+        view.setUniformItemSizes(True)
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setMouseTracking(True)
+        view.setAccessibleName("Customer timeline")
+        view.activated.connect(self._expand_index)
+        view.doubleClicked.connect(self._expand_index)
+        return view
+
+    # -- filters ------------------------------------------------------------------------
+
+    def current_filter(self) -> TimelineFilter:
+        """The filter the controls describe."""
+        chosen = [g.keys for g, chip in zip(GROUPS, self.chips, strict=True) if chip.isChecked()]
+        keys = frozenset().union(*chosen) if chosen else None
+        return TimelineFilter(keys=keys, text=self.find_box.text().strip())
+
+    def _emit_filter(self) -> None:
+        self._find_timer.stop()
+        self.filter_changed.emit(self.current_filter())
+
+    def toggle_group(self, number: int) -> None:
+        """Toggle chip ``number`` (1-based), as Ctrl+number does."""
+        if 1 <= number <= len(self.chips):
+            self.chips[number - 1].toggle()
+
+    def clear_filters(self) -> None:
+        """Show everything again (Ctrl+0)."""
+        changed = False
+        for chip in self.chips:
+            if chip.isChecked():
+                chip.blockSignals(True)
+                chip.setChecked(False)
+                chip.blockSignals(False)
+                changed = True
+        if changed:
+            self._emit_filter()
+
+    def reset_controls(self) -> None:
+        """A new customer: no filter, empty search, the reading pane back to its hint."""
+        for chip in self.chips:
+            chip.blockSignals(True)
+            chip.setChecked(False)
+            chip.blockSignals(False)
+        self.find_box.clear()
+        self._find_timer.stop()
+        self.reader.setHtml(hint_html(themes.current()))
+
+    def focus_find(self) -> None:
+        """Put the cursor in the find-in-customer box (Ctrl+F)."""
+        self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_box.selectAll()
+
+    def _jump(self) -> None:
+        day = self.date.date().toPython()
+        assert isinstance(day, date)
+        end_of_day = datetime.combine(day, time.max).astimezone(UTC)
+        self.jump_requested.emit(end_of_day)
+
+    # -- moving and reading -------------------------------------------------------------
+
+    def current_item(self) -> TimelineItem | None:
+        """The selected item."""
+        index = self.list.currentIndex()
+        return index.data(ItemRole) if index.isValid() else None
+
+    def select_row(self, row: int) -> None:
+        """Select ``row`` and scroll to it."""
+        index = self.model.index(row, 0)
+        if index.isValid():
+            self.list.setCurrentIndex(index)
+            self.list.scrollTo(index)
+
+    def step(self, delta: int) -> None:
+        """Select the next (``+1``) or previous (``-1``) item, as J/K do."""
+        if self.model.rowCount() == 0:
+            return
+        current = self.list.currentIndex().row()
+        row = 0 if current < 0 else max(0, min(self.model.rowCount() - 1, current + delta))
+        self.select_row(row)
+        if row >= self.model.rowCount() - 3 and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+
+    def expand_current(self) -> None:
+        """Open the selected item in the reading pane (Enter)."""
+        item = self.current_item()
+        if item is not None:
+            self.expand_requested.emit(item)
+
+    def _expand_index(self, index: QModelIndex) -> None:
+        item = index.data(ItemRole)
+        if item is not None:
+            self.expand_requested.emit(item)
+
+    def show_detail(self, detail: ItemDetail | None) -> None:
+        """Fill the reading pane."""
+        if detail is None:
+            self.reader.setHtml("<p>This item no longer exists.</p>")
+        else:
+            self.reader.setHtml(detail_html(detail, themes.current()))
+
+    def _show_loading(self, loading: bool) -> None:
+        self._update_count()
+        if loading:
+            self.count.setText(self.count.text() + "  · loading…")
+
+    def _update_count(self, *_args: object) -> None:
+        shown = self.model.rowCount()
+        more = "" if self.model.exhausted else "+"
+        self.count.setText(f"{shown:,}{more} items" if shown or more else "No items")
+
+    @staticmethod
+    def shortcut_help() -> list[tuple[str, str]]:
+        """The keys this panel answers to (documented in docs/desktop.md)."""
+        return [
+            (QKeySequence("Ctrl+F").toString(), "search this customer's history"),
+            ("J / K, Alt+Down / Alt+Up", "next / previous item"),
+            ("Enter", "read the selected item in full"),
+            ("Ctrl+1 … Ctrl+9", "show only one kind of item (toggle)"),
+            ("Ctrl+0", "show everything"),
+            ("Ctrl+D", "jump to a date"),
+            ("Home", "back to the newest items"),
+        ]

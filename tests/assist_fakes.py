@@ -1,0 +1,51 @@
+"""A tiny deterministic text encoder so UI tests run the real LiveSession without a model."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from sayonce.store import Store
+from sayonce.trust.principal import Principal
+
+DIM = 128
+_WORD = re.compile(r"[a-z']+")
+
+
+class BagOfWordsEncoder:
+    """Hashed bag of words, L2-normalized: texts sharing words are similar."""
+
+    name = "bag-of-words"
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+
+def session_factory(store: Store | None, principal: Principal) -> Any:
+    """Build the real LiveSession on the shipped playbook with the fake encoder."""
+
+    def build() -> Any:
+        from sayonce.assist.playbook import load_default_playbook
+        from sayonce.assist.relevance import ActionIndex
+        from sayonce.assist.session import LiveSession
+
+        playbook = load_default_playbook()
+        return LiveSession(
+            playbook,
+            ActionIndex(playbook, BagOfWordsEncoder()),
+            store=store,
+            agent_id=principal.agent_id,
+        )
+
+    return build
