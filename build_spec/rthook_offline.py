@@ -16,3 +16,5 @@ for _key, _value in (
     ("TOKENIZERS_PARALLELISM", "false"),
 ):
     os.environ[_key] = _value
+# A desktop app has no console to draw Hugging Face's model-loading progress bars on.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

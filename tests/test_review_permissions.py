@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from sayonce.review import analytics, approvals, detail, export, playbooks, queue, verdicts
+from sayonce.review import (
+    analytics,
+    approvals,
+    demo_history,
+    detail,
+    export,
+    playbooks,
+    queue,
+    verdicts,
+)
 from sayonce.review.playbooks import ActionEdit
 from sayonce.store import AuditEvent, PlaybookVersion, Role, Store, Suggestion
 from sayonce.trust.permissions import PermissionDenied
@@ -44,6 +53,7 @@ CALLS: dict[str, Callable[[Store, Principal, Path], Any]] = {
     ),
     "playbooks.restore": lambda st, p, _: playbooks.restore(st, p, "t", 1),
     "playbooks.latest_version": lambda st, p, _: playbooks.latest_version(st, p, "t"),
+    "demo_history.seed_review_demo": lambda st, p, _: demo_history.seed_review_demo(st, p),
 }
 
 
@@ -69,7 +79,7 @@ def test_agent_is_refused_and_nothing_changes(
 
 
 def test_every_public_review_function_is_covered() -> None:
-    modules = [analytics, approvals, detail, export, playbooks, queue, verdicts]
+    modules = [analytics, approvals, demo_history, detail, export, playbooks, queue, verdicts]
     public = set()
     for module in modules:
         for attr, value in vars(module).items():

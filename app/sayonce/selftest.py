@@ -33,9 +33,7 @@ SAMPLE_CALL: tuple[tuple[str, str], ...] = (
     ("customer", "Great, thanks for your help."),
 )
 
-SAMPLE_PII = (
-    "My card is 4111 1111 1111 1111, write to jane.doe@example.com about order A-10424."
-)
+SAMPLE_PII = "My card is 4111 1111 1111 1111, write to jane.doe@example.com about order A-10424."
 CARD_NUMBER = "4111 1111 1111 1111"
 
 
@@ -196,10 +194,77 @@ def check_redaction(state: SelfTest) -> str:
     return result
 
 
+def check_summary(state: SelfTest) -> str:
+    """Summarize the sample call: the issue and the promise are found, the card is redacted."""
+    try:
+        from sayonce.nlp.conversation import TurnText
+        from sayonce.nlp.summarize import summarize
+    except ImportError as exc:
+        raise CheckFailed(f"summarizer not available: {exc}") from exc
+    summary = summarize([TurnText(i, who, said) for i, (who, said) in enumerate(SAMPLE_CALL)])
+    problems = []
+    if not any("card" in point.text.lower() for point in summary.issue):
+        problems.append(f"issue not found (got {[p.text for p in summary.issue]})")
+    if not summary.promises:
+        problems.append("the promise (replacement within 5 business days) was missed")
+    if not any(m.value.endswith("10424") for m in summary.entities):
+        problems.append("order A-10424 not among the entities")
+    if CARD_NUMBER in summary.to_json():
+        problems.append("the card number reached the summary")
+    if problems:
+        raise CheckFailed("; ".join(problems))
+    return f"{summary.outcome_label}: {_clip(summary.text)}"
+
+
+def check_suggestions(state: SelfTest) -> str:
+    """Replay the sample call through the live session with the default playbook."""
+    try:
+        from sayonce.assist.customer_context import CustomerContext
+        from sayonce.assist.playbook import load_default_playbook
+        from sayonce.assist.relevance import ActionIndex
+        from sayonce.assist.session import LiveSession
+        from sayonce.intake.events import CallEnded, CallStarted, Utterance
+    except ImportError as exc:
+        raise CheckFailed(f"assist engine not available: {exc}") from exc
+    encoder = state.shared.get("encoder")
+    if encoder is None:
+        raise CheckFailed("needs the models, which did not load")
+    playbook = load_default_playbook()
+    expected = {a.id for a in playbook.enabled_actions if "lost-card" in a.topics}
+    if not expected:
+        raise CheckFailed("the default playbook has no action for a lost card")
+    # No store: the self-test records no suggestion, on any database.
+    session = LiveSession(playbook, ActionIndex(playbook, encoder), context=CustomerContext())
+    call, start = f"selftest-{uuid.uuid4().hex[:8]}", utcnow()
+    session.handle(
+        CallStarted.model_validate({"call_id": call, "from": "+14155550100", "at": start})
+    )
+    top, first_turn = None, None
+    for seq, (speaker, said) in enumerate(SAMPLE_CALL):
+        said_event = {"call_id": call, "speaker": speaker, "text": said}
+        update = session.handle(Utterance.model_validate(said_event))
+        if top is None and update.suggestions and update.suggestions[0].action_id in expected:
+            top, first_turn = update.suggestions[0], seq
+    end = session.handle(CallEnded(call_id=call, at=utcnow()))
+    if top is None:
+        raise CheckFailed(f"{'/'.join(sorted(expected))} was never the top suggestion")
+    if not top.reasons:
+        raise CheckFailed(f"{top.action_id} was suggested without a reason")
+    if end.wrap_up is None:
+        raise CheckFailed("no wrap-up was ready at the end of the call")
+    return f"{top.action_id} on top after turn {first_turn}: {_clip(top.reasons[0].text, 60)}"
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("open database", check_database),
     ("load models", check_models),
     ("redact", check_redaction),
+    ("summarize", check_summary),
+    ("suggest", check_suggestions),
 ]
 
 

@@ -9,10 +9,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sayonce.intake.transcript import join_turns
 from sayonce.store import Interaction, Turn
 
-# The source of interactions written by the assist when the intake has not stored the call.
-LIVE_SOURCE = "live"
+# The intake's CallRecorder stores calls under this source with the call id as external id;
+# using the same key means whichever of the two writes first, the call is stored once.
+LIVE_SOURCE = "intake"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ def _new_interaction(call: CallRecord) -> Interaction:
         ended_at=call.ended_at,
         agent_id=call.agent_id,
         subject=call.subject,
-        body="\n".join(f"{speaker}: {text}" for speaker, text in call.turns),
+        body=join_turns(call.turns),
         source=LIVE_SOURCE,
         external_id=call.call_id,
         intent=call.intent,

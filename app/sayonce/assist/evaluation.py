@@ -41,6 +41,7 @@ class LabelledCall:
     events: tuple[Event, ...]
     expect: str
     profile: dict[str, Any]
+    fold: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ def load_labelled(folder: str | Path | None = None) -> list[LabelledCall]:
             events=tuple(read_events(root / item["file"])),
             expect=item["expect"],
             profile={**defaults, **item.get("customer", {})},
+            fold=item.get("fold"),
         )
         for item in labels["calls"]
     ]
@@ -120,6 +122,20 @@ def learning_effect(
     for call in train:
         _work_through(playbook, index, call, stats)
     return evaluate(playbook, index, test), evaluate(playbook, index, test, stats)
+
+
+def cross_validated_learning(
+    playbook: Playbook, index: ActionIndex, calls: Sequence[LabelledCall]
+) -> tuple[Report, Report]:
+    """Each fold's calls ranked before and after learning from every other fold's calls."""
+    before, after = Report(), Report()
+    for fold in sorted({c.fold for c in calls if c.fold is not None}):
+        train = [c for c in calls if c.fold != fold]
+        test = [c for c in calls if c.fold == fold]
+        without, learned = learning_effect(playbook, index, train, test)
+        before.calls += without.calls
+        after.calls += learned.calls
+    return before, after
 
 
 def _run(
@@ -159,8 +175,9 @@ def _work_through(
 ) -> None:
     """A careful agent handles ``call`` with the live session; its clicks feed ``feedback``.
 
-    Once the customer has spoken, a wrong first suggestion is dismissed as "not relevant";
-    the right action is accepted when it shows up, or picked from the playbook at the end.
+    Until the right action is accepted, a wrong first suggestion shown after the customer
+    spoke is dismissed as "not relevant"; the right action is accepted when it shows up, or
+    picked from the playbook at the end.
     """
     start = next(e.at for e in call.events if isinstance(e, CallStarted))
     clock = ReplayClock(start)
@@ -181,5 +198,44 @@ def _work_through(
         if not accepted and any(s.action_id == call.expect for s in fresh):
             session.accept(call.expect)
             accepted = True
-        elif spoke and fresh and fresh[0].action_id != call.expect:
+        elif not accepted and spoke and fresh and fresh[0].action_id != call.expect:
             session.dismiss(fresh[0].action_id, DismissReason.NOT_RELEVANT)
+
+
+BATCHES = {"first batch": ".", "later batch": "later", "recurring kinds": "recurring"}
+
+
+def run_all(
+    playbook: Playbook, index: ActionIndex, root: str | Path, *, learning: bool = False
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Accuracy on every batch of labelled calls under ``root``.
+
+    With ``learning``, also the before/after figures of the three learning checks:
+    first->later, later->first, and 4-fold cross-validation over the recurring kinds.
+    """
+    folder = Path(root)
+    batches = {
+        name: load_labelled(folder / sub)
+        for name, sub in BATCHES.items()
+        if (folder / sub / "labels.yaml").is_file()
+    }
+    results = {
+        f"{name} ({len(calls)} calls)": evaluate(playbook, index, calls).table()
+        for name, calls in batches.items()
+    }
+    if not learning:
+        return results
+    first, later = batches.get("first batch", []), batches.get("later batch", [])
+    checks = []
+    if first and later:
+        checks += [
+            ("learn first, test later", learning_effect(playbook, index, first, later)),
+            ("learn later, test first", learning_effect(playbook, index, later, first)),
+        ]
+    if batches.get("recurring kinds"):
+        recurring = cross_validated_learning(playbook, index, batches["recurring kinds"])
+        checks.append(("recurring kinds, 4-fold", recurring))
+    for name, (before, after) in checks:
+        results[f"{name}: before learning"] = before.table()
+        results[f"{name}: after learning"] = after.table()
+    return results

@@ -16,7 +16,7 @@ from sayonce.assist.eligibility import Verdict
 from sayonce.assist.playbook import Action, Rules, Step
 from sayonce.assist.relevance import ActionIndex, Vector
 
-HEARD_AT = 0.6  # cosine similarity at which an utterance counts as doing a step
+HEARD_AT = 0.62  # cosine similarity at which an utterance counts as doing a step
 DONE, NEXT, TODO, SKIPPED = "done", "next", "todo", "skipped"
 
 
@@ -55,19 +55,24 @@ class GuidedSteps:
         return True
 
     def hear(self, similarity: Vector, quote: str, also: str | None = None) -> list[str]:
-        """Mark steps said in an utterance; ``also`` is an unstarted flow worth listening to.
+        """Mark the step an utterance is about; ``also`` is an unstarted flow worth hearing.
 
+        At most one step per flow (the closest pending one) is marked per utterance: "I've
+        blocked the card" is close to "ship a new card" too, but it is not that step.
         Returns the ``action/step`` keys newly done.
         """
-        done = []
+        best: dict[str, tuple[float, str]] = {}
         for k, (action_id, step_id) in enumerate(self.index.steps):
             if action_id not in self._flows and action_id != also:
                 continue
-            if similarity[k] < HEARD_AT or self.status(action_id, step_id) in (DONE, SKIPPED):
+            if self.status(action_id, step_id) in (DONE, SKIPPED):
                 continue
-            self.mark(action_id, step_id, f"said '{quote}' ({similarity[k]:.2f})")
-            done.append(f"{action_id}/{step_id}")
-        return done
+            score = float(similarity[k])
+            if score >= HEARD_AT and score > best.get(action_id, (0.0, ""))[0]:
+                best[action_id] = (score, step_id)
+        for action_id, (score, step_id) in best.items():
+            self.mark(action_id, step_id, f"said '{quote}' ({score:.2f})")
+        return [f"{action_id}/{step_id}" for action_id, (_, step_id) in best.items()]
 
     def started(self, action_id: str) -> bool:
         """Whether the flow of ``action_id`` is under way."""

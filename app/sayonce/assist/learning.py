@@ -13,7 +13,9 @@ not (negative), with a weight that depends on what happened:
 The estimate is the mean of a Beta posterior, Beta(2 + positive, 2 + negative), so an action
 with no feedback sits at 0.5 and a handful of decisions cannot swing it far. A segment's
 estimate is shrunk towards its action's: (K * action + positive) / (K + n), K = 5. Ranking
-multiplies by ``2 * estimate`` clamped to [0.4, 1.6]: neutral is 1.
+multiplies by the estimate over the same estimate for all actions together, clamped to
+[0.7, 1.3]: an action agents take as often as the others stays at 1, one they keep
+rejecting sinks, and when agents accept most of what they see nothing moves at all.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from sayonce.store import Customer, Suggestion, SuggestionStatus
 PRIOR_ALPHA = 2.0
 PRIOR_BETA = 2.0
 SEGMENT_SHRINK = 5.0
-FACTOR_RANGE = (0.4, 1.6)
+FACTOR_RANGE = (0.7, 1.3)
 SHOW_REASON_AT = 0.15  # mention learning in the reasons once it moves the score this much
 
 STATUS_WEIGHTS: dict[str, tuple[float, float]] = {
@@ -111,6 +113,7 @@ class FeedbackStats:
         """Start with no evidence: every factor is 1."""
         self.by_action: dict[str, Tally] = defaultdict(Tally)
         self.by_segment: dict[tuple[str, str], Tally] = defaultdict(Tally)
+        self.overall = Tally()
         self.examples = ExampleMemory()
 
     def observe(
@@ -118,14 +121,13 @@ class FeedbackStats:
     ) -> None:
         """Record evidence about ``action_id`` shown to a customer in ``segment``."""
         self.by_action[action_id].add(weights, count)
+        self.overall.add(weights, count)
         if segment:
             self.by_segment[(action_id, segment)].add(weights, count)
 
     def estimate(self, action_id: str, segment: str | None = None) -> float:
         """Posterior mean that showing ``action_id`` (to ``segment``) is worthwhile."""
-        tally = self.by_action.get(action_id, Tally())
-        alpha = PRIOR_ALPHA + tally.positive
-        mean = alpha / (alpha + PRIOR_BETA + tally.negative)
+        mean = _posterior_mean(self.by_action.get(action_id, Tally()))
         seg = self.by_segment.get((action_id, segment)) if segment else None
         if seg is None:
             return mean
@@ -134,9 +136,10 @@ class FeedbackStats:
 
     def factor(self, action_id: str, segment: str | None = None) -> tuple[float, Reason | None]:
         """Multiplier for ranking, and a reason when it matters."""
+        overall = _posterior_mean(self.overall)
         estimate = self.estimate(action_id, segment)
         low, high = FACTOR_RANGE
-        value = min(high, max(low, 2.0 * estimate))
+        value = min(high, max(low, estimate / overall))
         if abs(value - 1.0) < SHOW_REASON_AT:
             return value, None
         tally = self.by_action.get(action_id, Tally())
@@ -204,6 +207,11 @@ class FeedbackStats:
             quote = _said_quote(reasons)
             if sign is not None and quote:
                 self.examples.add(LearnedExample(action_id, quote, sign))
+
+
+def _posterior_mean(tally: Tally) -> float:
+    alpha = PRIOR_ALPHA + tally.positive
+    return alpha / (alpha + PRIOR_BETA + tally.negative)
 
 
 def _said_quote(reasons_json: str | None) -> str | None:

@@ -20,7 +20,7 @@ from sayonce.assist.reasons import Reason
 from sayonce.assist.relevance import ConversationRelevance
 
 PROACTIVE_RELEVANCE = 0.35  # an eligible proactive action is worth this much unprompted
-MIN_SCORE = 0.12  # below this a suggestion is noise
+MIN_SCORE = 0.2  # below this a suggestion is noise
 SAID_AT = 0.35  # cosine similarity from which the customer's words are worth quoting as a reason
 REPEAT_WINDOW_DAYS = 7
 REPEAT_BOOST = 0.15  # per earlier contact about the same thing, up to three

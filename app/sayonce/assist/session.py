@@ -23,7 +23,7 @@ from sayonce.assist.learning import FeedbackStats, example_sign, weights_of
 from sayonce.assist.playbook import Action, Playbook
 from sayonce.assist.ranking import CallDecisions, Ranked, Ranker, top
 from sayonce.assist.reasons import DismissReason, Reason
-from sayonce.assist.relevance import ActionIndex, ConversationRelevance
+from sayonce.assist.relevance import ActionIndex, ConversationRelevance, Vector
 from sayonce.assist.suggestion_log import SuggestionLog
 from sayonce.assist.views import AssistUpdate, EntityView, SuggestionView
 from sayonce.assist.wrap_up import DISPOSITIONS, ActionOutcome, WrapUpDraft, draft_wrap_up
@@ -35,6 +35,7 @@ from sayonce.store import Store, SuggestionStatus, utcnow
 
 Event = CallStarted | Utterance | ActionTaken | CallEnded
 ISSUE_AT = 0.3  # relevance at which an action's evidence counts as the issue (wrap-up)
+INTENT_DECAY = 0.85  # an intent's score fades this much with each later customer turn
 SENTIMENT_SMOOTHING = 0.5  # weight of the newest customer turn in the running sentiment
 CONTEXT_TURNS = 6  # redacted turns kept with a suggestion for the supervisor's review
 
@@ -55,6 +56,7 @@ class _Call:
     sentiment: float | None = None
     intent: str | None = None
     intent_score: float = 0.0
+    intents: dict[str, float] = field(default_factory=dict)  # decayed score per intent
     done: dict[str, None] = field(default_factory=dict)  # ordered sets
     accepted: dict[str, None] = field(default_factory=dict)
     pending: dict[str, None] = field(default_factory=dict)
@@ -172,9 +174,7 @@ class LiveSession:
             if self.feedback is not None:
                 similarity = self.feedback.examples.adjust(similarity, vector, self.index.position)
             call.ranker.conversation.add_customer_turn(turn, text, similarity, vector)
-            match = self.index.intents.best(vector)
-            if match.id is not None:
-                call.intent, call.intent_score = match.id, match.score
+            self._update_intent(call, vector)
             score = sentiment(text)
             previous = call.sentiment
             call.sentiment = (
@@ -190,6 +190,15 @@ class LiveSession:
             heard = call.flows.hear(self.index.step_similarity(vector), text[:60], call.leader)
             for key in heard:
                 self._progress(call, key.split("/", 1)[0])
+
+    def _update_intent(self, call: _Call, vector: Vector) -> None:
+        """The call's intent: the best-scoring intent so far, older turns fading."""
+        call.intents = {k: v * INTENT_DECAY for k, v in call.intents.items()}
+        match = self.index.intents.best(vector)
+        if match.id is not None:
+            call.intents[match.id] = max(call.intents.get(match.id, 0.0), match.score)
+        if call.intents:
+            call.intent, call.intent_score = max(call.intents.items(), key=lambda kv: kv[1])
 
     def _listening(self, call: _Call) -> bool:
         """Whether an agent's words could complete a guided step now."""
@@ -315,7 +324,7 @@ class LiveSession:
                 started_at=call.started_at,
                 ended_at=call.ended_at or self._now(call),
                 turns=tuple(call.turns),
-                intent=call.intent,
+                intent=self._main_intent(call),
                 sentiment=call.sentiment,
                 subject=call.wrap_up.issue[:200] if call.wrap_up and call.wrap_up.issue else None,
             )
@@ -324,13 +333,26 @@ class LiveSession:
                 call.log.link(session, interaction_id)
             return interaction_id
 
+    def _main_action(self, call: _Call) -> str | None:
+        """The first action taken in the call (what it was about, for the record)."""
+        taken = [*call.done, *call.accepted, *call.pending, *call.in_progress]
+        return taken[0] if taken else None
+
+    def _main_intent(self, call: _Call) -> str | None:
+        main = self._main_action(call)
+        if main is None:
+            return call.intent
+        action = self.playbook.action(main)
+        return action.intents[0] if action.intents else action.id
+
     def _draft(self, call: _Call) -> WrapUpDraft:
         issue = None
-        leader = self._top_relevant(call)
-        if leader is not None:
-            evidence = call.ranker.conversation.evidence(leader)
-            issue = evidence.utterance if evidence else None
-        return draft_wrap_up(call.turns, self._outcomes(call), issue, call.intent)
+        taken = self._main_action(call)
+        main = self.index.position.get(taken) if taken else self._top_relevant(call)
+        cue = call.ranker.conversation.cue(main) if main is not None else None
+        if cue is not None:
+            issue = cue[0]
+        return draft_wrap_up(call.turns, self._outcomes(call), issue, self._main_intent(call))
 
     def _outcomes(self, call: _Call) -> list[ActionOutcome]:
         states = {
@@ -397,8 +419,10 @@ class LiveSession:
             if action_id in call.pending:
                 reason = Reason("awaiting a supervisor's approval", "policy")
             else:
-                done = sum(1 for s in action.steps if call.flows.status(action_id, s.id) == "done")
-                reason = Reason(f"in progress: {done} of {len(action.steps)} steps done", "policy")
+                states = [call.flows.status(action_id, s.id) for s in action.steps]
+                applicable = sum(1 for state in states if state != "skipped")
+                done = states.count("done")
+                reason = Reason(f"in progress: {done} of {applicable} steps done", "policy")
             score = by_id[action_id].relevance if action_id in by_id else 0.0
             view = _view(action, step.id if step else None, score, (reason,), in_progress=True)
             pinned.append(view)

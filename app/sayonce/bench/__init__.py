@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MODULES = ("sayonce.bench.store", "sayonce.bench.package")
+MODULES = (
+    "sayonce.bench.store",
+    "sayonce.bench.package",
+    "sayonce.bench.nlp",
+    "sayonce.bench.intake",
+    "sayonce.bench.assist",
+    "sayonce.bench.desktop",
+)
 
 
 @dataclass(frozen=True, slots=True)

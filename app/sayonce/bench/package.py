@@ -87,7 +87,9 @@ def _offscreen_env() -> dict[str, str]:
     return env
 
 
-def run_bundle(bundle: Path, args: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_bundle(
+    bundle: Path, args: list[str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run the bundle's ``sayonce`` with ``args`` (offscreen), capturing its output."""
     return subprocess.run(
         [str(executable(bundle)), *args],
@@ -99,38 +101,55 @@ def run_bundle(bundle: Path, args: list[str], timeout: float = 600) -> subproces
     )
 
 
-def make_demo_database(bundle: Path, path: Path) -> str:
-    """A small demo database written by the bundle itself; return its URL."""
-    url = f"sqlite:///{path}"
-    if path.exists():
-        return url
-    done = run_bundle(bundle, ["demo", "--db", url, "--customers", "200", "--interactions", "4000"])
-    if done.returncode != 0:
-        raise RuntimeError(f"`sayonce demo` failed ({done.returncode}): {done.stderr[-2000:]}")
-    return url
+def _failure(command: list[str], code: int | None, errors: str) -> RuntimeError:
+    return RuntimeError(f"`{' '.join(command)}` failed ({code}): {errors[-2000:]}")
 
 
-def time_to_window(bundle: Path, db_url: str, shot: Path, timeout: float = 120) -> float:
-    """Seconds from launching ``sayonce run --screenshot`` to the rendered window's file."""
+def time_to_window(bundle: Path, db_url: str, timeout: float = 120) -> float:
+    """Seconds from launching ``sayonce run`` to its main window being shown (offscreen)."""
+    command = [str(executable(bundle)), "run", "--db", db_url, "--exit-when-visible"]
+    start = time.perf_counter()
+    seen: float | None = None
+    with subprocess.Popen(
+        command,
+        env=_offscreen_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:  # the app prints "visible after ..." once the window shows
+            if line.startswith("visible after"):
+                seen = time.perf_counter() - start
+        _, errors = process.communicate(timeout=timeout)
+    if process.returncode != 0 or seen is None:
+        raise _failure(command, process.returncode, errors)
+    return seen
+
+
+def time_to_customer(bundle: Path, db_url: str, shot: Path, timeout: float = 300) -> float:
+    """Seconds from launch to a customer with its brief on screen and saved as a picture."""
     shot.unlink(missing_ok=True)
     command = [str(executable(bundle)), "run", "--db", db_url, "--screenshot", str(shot)]
     start = time.perf_counter()
-    with subprocess.Popen(
-        command, env=_offscreen_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    ) as process:
-        seen: float | None = None
-        while seen is None and time.perf_counter() - start < timeout:
-            if shot.exists() and shot.stat().st_size > 0:
-                seen = time.perf_counter() - start
-            elif process.poll() is not None:
-                break
-            time.sleep(0.01)
-        _, errors = process.communicate(timeout=timeout)
-    if seen is None and shot.exists():
-        seen = time.perf_counter() - start
-    if process.returncode != 0 or seen is None:
-        raise RuntimeError(f"`{' '.join(command)}` failed ({process.returncode}): {errors[-2000:]}")
-    return seen
+    done = subprocess.run(
+        command, env=_offscreen_env(), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0 or not shot.exists():
+        raise _failure(command, done.returncode, done.stderr)
+    return time.perf_counter() - start  # the app exits right after saving the picture
+
+
+def make_demo_database(bundle: Path, path: Path) -> str:
+    """A small demo database written by the bundle's own ``sayonce run``; return its URL."""
+    url = f"sqlite:///{path}"
+    if path.exists():
+        return url
+    command = ["run", "--db", url, "--no-models", "--screenshot", str(path.with_suffix(".png"))]
+    done = run_bundle(bundle, [*command, "--demo-customers", "200", "--demo-interactions", "3000"])
+    if done.returncode != 0:
+        raise _failure(command, done.returncode, done.stderr)
+    return url
 
 
 def time_to_version(bundle: Path) -> float:
@@ -138,7 +157,7 @@ def time_to_version(bundle: Path) -> float:
     start = time.perf_counter()
     done = run_bundle(bundle, ["--version"], timeout=120)
     if done.returncode != 0:
-        raise RuntimeError(f"`sayonce --version` failed: {done.stderr[-2000:]}")
+        raise _failure(["--version"], done.returncode, done.stderr)
     return time.perf_counter() - start
 
 
@@ -149,6 +168,7 @@ class ColdStart:
     first_s: float
     runs_s: list[float]
     interpreter_s: float
+    customer_s: float | None
     method: str
 
     @property
@@ -157,17 +177,27 @@ class ColdStart:
         return median(self.runs_s)
 
 
-def measure_cold_start(bundle: Path, workdir: Path, runs: int = 3) -> ColdStart:
-    """Launch the bundle ``runs`` times against a demo database, timing the window each time."""
+def measure_cold_start(
+    bundle: Path, workdir: Path, runs: int = 3, with_customer: bool = True
+) -> ColdStart:
+    """Launch the bundle ``runs`` times, timing its window; then once to a customer's brief."""
     workdir.mkdir(parents=True, exist_ok=True)
-    db_url = make_demo_database(bundle, workdir / "package-demo.sqlite3")
-    times = [time_to_window(bundle, db_url, workdir / f"window-{i}.png") for i in range(runs)]
+    # The first launch after a build is the cold one: nothing of the bundle is in the page
+    # cache yet but what the build itself wrote.
+    window_db = f"sqlite:///{workdir / 'window.sqlite3'}"
+    times = [time_to_window(bundle, window_db) for _ in range(runs)]
+    customer = None
+    if with_customer:
+        demo = make_demo_database(bundle, workdir / "package-demo.sqlite3")
+        customer = time_to_customer(bundle, demo, workdir / "customer.png")
     return ColdStart(
         first_s=times[0],
         runs_s=times,
         interpreter_s=time_to_version(bundle),
-        method="process launch to the PNG of the rendered main window "
-        "(`sayonce run --screenshot`, QT_QPA_PLATFORM=offscreen, demo database)",
+        customer_s=customer,
+        method="process launch to the main window shown (`sayonce run --exit-when-visible`, "
+        "QT_QPA_PLATFORM=offscreen); customer_s: launch to the saved screenshot of a demo "
+        "customer with models loaded (`sayonce run --screenshot`)",
     )
 
 
@@ -207,6 +237,26 @@ def _size_results(size: BundleSize, source: str) -> Iterable[Result]:
         yield Result(f"  of which {folder}", size_bytes / MB, "MB", note=f"{share:.0f}%")
 
 
+def _cold_results(cold: ColdStart) -> Iterable[Result]:
+    yield Result(
+        "window shown after launch (bundle)",
+        cold.median_s,
+        "s",
+        floor=cold.interpreter_s,
+        p95=max(cold.runs_s),
+        target=f"<= {WINDOW_TARGET_S:g} s",
+        note=f"first launch {cold.first_s:.2f} s of {len(cold.runs_s)}; "
+        "floor = `sayonce --version`",
+    )
+    if cold.customer_s is not None:
+        yield Result(
+            "customer and brief on screen after launch",
+            cold.customer_s,
+            "s",
+            note="demo database; includes loading the NLP models in the background",
+        )
+
+
 def _from_report(path: Path) -> Iterable[Result]:
     data = json.loads(path.read_text(encoding="utf-8"))
     bundle = data["bundle"]
@@ -214,16 +264,9 @@ def _from_report(path: Path) -> Iterable[Result]:
     size = BundleSize(int(bundle["total_bytes"]), int(bundle["files"]), top)
     yield from _size_results(size, f"from {path.name} of {data.get('built_at', '?')}")
     cold = data.get("cold_start")
-    if cold:
-        yield Result(
-            "cold start to window (bundle)",
-            float(cold["first_s"]),
-            "s",
-            floor=float(cold["interpreter_s"]),
-            target=f"<= {WINDOW_TARGET_S:g} s",
-            note=f"first launch; warm median {float(cold['median_s']):.2f} s; floor = "
-            "`sayonce --version`",
-        )
+    if isinstance(cold, dict):
+        fields = {name: cold[name] for name in ColdStart.__dataclass_fields__}
+        yield from _cold_results(ColdStart(**fields))
 
 
 @benchmark("package")
@@ -232,16 +275,8 @@ def package_figures(ctx: Context) -> Iterable[Result]:
     bundle, report = bundle_dir(), report_path()
     if executable(bundle).exists():
         yield from _size_results(bundle_size(bundle), f"measured in {bundle}")
-        cold = measure_cold_start(bundle, ctx.workdir, runs=1 if ctx.quick else 3)
-        yield Result(
-            "cold start to window (bundle)",
-            cold.median_s,
-            "s",
-            floor=cold.interpreter_s,
-            p95=max(cold.runs_s),
-            target=f"<= {WINDOW_TARGET_S:g} s",
-            note=f"first launch {cold.first_s:.2f} s; floor = `sayonce --version`",
-        )
+        runs = 1 if ctx.quick else 3
+        yield from _cold_results(measure_cold_start(bundle, ctx.workdir, runs, not ctx.quick))
     elif report.exists():
         yield from _from_report(report)
     else:

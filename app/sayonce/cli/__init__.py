@@ -26,6 +26,12 @@ COMMANDS: tuple[str, ...] = (
     "consent",
     "run",
     "demo",
+    "summarize",
+    "eval",
+    "importing",
+    "identity",
+    "intake",
+    "assist",
 )
 
 

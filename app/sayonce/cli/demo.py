@@ -74,16 +74,12 @@ def _run(args: argparse.Namespace) -> int:
     store = open_from_args(args)
     if args.replace and discard_sqlite_demo(store):
         store = open_from_args(args)
-    bar = tqdm(
-        total=interactions,
-        unit=" interactions",
-        unit_scale=True,
-        disable=args.quiet,
-        file=sys.stderr,
-    )
+    bars: list[Any] = []  # made at the first progress report, after the empty-database check
 
-    def progress(done: int, _total: int) -> None:
-        bar.update(done - bar.n)
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit=" interactions", unit_scale=True, file=sys.stderr))
+        bars[0].update(done - bars[0].n)
 
     try:
         stats = generate(
@@ -91,21 +87,22 @@ def _run(args: argparse.Namespace) -> int:
             customers=customers,
             interactions=interactions,
             seed=args.seed,
-            progress=progress,
+            progress=None if args.quiet else progress,
             as_of=args.as_of,
         )
     except SeedError as exc:
         print(f"sayonce: {exc}", file=sys.stderr)
         return 2
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
         store.dispose()
     print(
         f"Created {stats.customers:,} customers with {stats.identities:,} identities, "
         f"{stats.interactions:,} interactions ({stats.turns:,} conversation turns), "
         f"{stats.orders:,} orders, {stats.cases:,} cases, {stats.survey_responses:,} survey "
         f"answers, {stats.loyalty_events:,} loyalty and {stats.campaign_events:,} campaign "
-        f"events, {stats.facts:,} facts and {stats.agents} agents "
+        f"events, {f'{stats.facts:,} facts, ' if stats.facts else ''}{stats.agents} agents "
         f"in {stats.seconds:.1f} s ({stats.rate:,.0f} interactions/s)."
     )
     print(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -12,6 +14,9 @@ from typing import Any
 from sayonce.cli.common import add_db_option
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MIN_WINDOW = (800, 600)
+WINDOW_DEMO_CUSTOMERS = 12
+WINDOW_DEMO_INTERACTIONS = 120
 
 
 def register(sub: Any) -> None:
@@ -35,6 +40,8 @@ def register(sub: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from sayonce.selftest import SelfTest, core_checks, format_result, run_checks
 
+    # One line per check: no model-loading progress bars in between.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     print("SayOnce self-test", flush=True)
     with tempfile.TemporaryDirectory(prefix="sayonce-selftest-") as scratch:
         url = args.db or f"sqlite:///{Path(scratch) / 'selftest.sqlite3'}"
@@ -64,32 +71,42 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check_window(state: Any) -> str:
-    """Render the main window offscreen through the same code as ``sayonce run --screenshot``."""
+    """Render the main window offscreen through the same code as ``sayonce run --screenshot``.
+
+    It opens its own scratch database with a small demo (never the one given with ``--db``,
+    which ``sayonce run`` would fill with demo customers if it were empty).
+    """
     from sayonce.selftest import CheckFailed
 
     # The self-test never pops a window up on an agent's screen.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     try:
-        from sayonce.cli import run as run_command
+        from sayonce.ui.app import LaunchOptions, launch
     except ImportError as exc:
         raise CheckFailed(f"desktop not available: {exc}") from exc
-    shot = Path(state.shared["workdir"]) / "selftest-window.png"
-    argv = ["run", "--db", state.db_url, "--screenshot", str(shot)]
-    customer = state.shared.get("customer_ref")
-    if customer:
-        argv += ["--customer", str(customer)]
-    from sayonce.cli import build_parser
-
-    code = run_command_main(build_parser(), argv)
+    workdir = Path(state.shared["workdir"])
+    shot = workdir / "selftest-window.png"
+    options = LaunchOptions(
+        url=f"sqlite:///{workdir / 'selftest-window.sqlite3'}",
+        screenshot=shot,
+        demo_customers=WINDOW_DEMO_CUSTOMERS,
+        demo_interactions=WINDOW_DEMO_INTERACTIONS,
+    )
+    with contextlib.redirect_stdout(io.StringIO()):  # keep to one line per check
+        code = launch(options)
     if code != 0:
-        raise CheckFailed(f"`sayonce {' '.join(argv)}` exited with {code}")
-    if not shot.exists() or shot.read_bytes()[:8] != PNG_SIGNATURE:
-        raise CheckFailed(f"no screenshot was written to {shot}")
-    del run_command
-    return f"{shot.stat().st_size // 1024} KiB screenshot"
+        raise CheckFailed(f"the desktop exited with {code} before its window was rendered")
+    width, height = _png_size(shot)
+    if width < MIN_WINDOW[0] or height < MIN_WINDOW[1]:
+        raise CheckFailed(f"the rendered window is only {width}x{height} pixels")
+    return f"{width}x{height} window with a demo customer, {shot.stat().st_size // 1024} KiB PNG"
 
 
-def run_command_main(parser: argparse.ArgumentParser, argv: list[str]) -> int:
-    """Run a ``sayonce`` subcommand in this process and return its exit code."""
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+def _png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's header (a missing or broken file fails the check)."""
+    from sayonce.selftest import CheckFailed
+
+    data = path.read_bytes()[:24] if path.exists() else b""
+    if len(data) < 24 or data[:8] != PNG_SIGNATURE:
+        raise CheckFailed(f"no window picture was written to {path}")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sayonce.demo.orders import OrderDraft, insert_sorted, money, new_order, order_before
 from sayonce.demo.people import Person
-from sayonce.demo.rows import Ids, Row, Rows
+from sayonce.demo.rows import Ids, Rows
 from sayonce.demo.seeds import Catalog
 from sayonce.demo.storylines import Library, Step, Storyline
 from sayonce.demo.texts import fill, render_turns, transcript, web_body
@@ -178,9 +178,13 @@ class History:
         for step in steps:
             day = start + timedelta(days=step.day)
             times.append(self.business_time(day, times[-1] if times else None))
-        kept = [(s, t) for s, t in zip(steps, times, strict=True) if t < self.as_of][:budget]
+        happened = [(n, t) for n, t in enumerate(times) if t < self.as_of]
+        # no web tracking once someone opted out of personalization
+        tracked = [(n, t) for n, t in happened if not self.untracked(steps[n], t)]
+        kept = tracked[:budget]
         if not kept:
             return 0
+        complete = len(happened) == len(steps) and len(kept) == len(tracked)
         slots = dict(self.base)
         if story.needs_order:
             order = self.order_for(start)
@@ -193,10 +197,12 @@ class History:
         slots.update(owner=owner, store=store, days=str(rng.choice((3, 5, 7))))
         slots.update(fee=money(self.person, rng.choice((12.0, 25.0))))
         slots.update(offer=rng.choice(self.library.offers))
-        case_id = self.open_case(story, slots, kept) if story.case else None
-        complete = len(kept) == len(steps)
+        case_id = None
+        if story.case:
+            case_id = self.open_case(story, slots, kept[0][1], kept[-1][1], complete)
         last_contact = None
-        for n, (step, at) in enumerate(kept):
+        for n, at in kept:
+            step = steps[n]
             following = times[n + 1] if n + 1 < len(times) else at + timedelta(days=2)
             slots["next_day"] = WEEKDAYS[following.weekday()]
             handled_by = (owner_id, owner) if n == 0 or step.direction == "outbound" else None
@@ -209,14 +215,21 @@ class History:
             self.csat(story, *last_contact)
         return len(kept)
 
+    def untracked(self, step: Step, at: datetime) -> bool:
+        """A web visit after the customer opted out is not recorded."""
+        return step.channel == "web" and self.opted_out_by(at)
+
     def open_case(
-        self, story: Storyline, slots: dict[str, str], kept: list[tuple[Step, datetime]]
+        self,
+        story: Storyline,
+        slots: dict[str, str],
+        opened: datetime,
+        last: datetime,
+        complete: bool,
     ) -> int:
-        """A support case spanning the storyline's contacts."""
+        """A support case spanning the storyline's contacts (closed once the story ended)."""
         case_id = self.ids.take("cases")
         slots["case"] = f"CS-{100_000 + case_id}"
-        opened, last = kept[0][1], kept[-1][1]
-        complete = len(kept) == len(story.steps)
         closed = last + timedelta(hours=self.rng.uniform(1, 30)) if complete else None
         if closed is not None and closed >= self.as_of:
             closed = None

@@ -22,6 +22,10 @@ NPS_COMMENTS = {
 }
 
 
+# each step of a campaign's funnel, and the chance a customer takes it after the one before
+FUNNEL = (("sent", 1.0), ("opened", 0.45), ("clicked", 0.3), ("converted", 0.2))
+
+
 def may_market(person: Person, at: datetime) -> bool:
     """Whether marketing to ``person`` at ``at`` respects their consent."""
     if person.consent_marketing:
@@ -50,7 +54,12 @@ def campaign_events(
                 continue
             name = f"{campaign.name} {year}"
             at = sent
-            for kind, chance in (("sent", 1.0), ("opened", 0.45), ("clicked", 0.3), ("converted", 0.2)):
+            for kind, chance in (
+                ("sent", 1.0),
+                ("opened", 0.45),
+                ("clicked", 0.3),
+                ("converted", 0.2),
+            ):
                 if rng.random() >= chance:
                     break
                 if kind != "sent":

@@ -1,38 +1,73 @@
-""""Already told us" facts for demo conversations, from the NLP module's rule-based extractor.
+"""The "already told us" facts of demo conversations, from the NLP module's extractor.
 
-The facts come from the same extractor the importers and live calls use
-(:mod:`sayonce.nlp.facts`), run over each generated call, chat and email, so what the demo
-shows is what the product would find in real text.
+The facts come from the same rule-based extractor the importers and live calls use
+(:func:`sayonce.nlp.facts.extract_facts`), run over each generated call, chat, email, text,
+post and store visit, so what the demo shows is what the product finds in real text.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
+from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timedelta
 
-from sayonce.demo.rows import Ids, Rows
+from sayonce.demo.rows import Ids, Row, Rows
+from sayonce.nlp.conversation import TurnText
+from sayonce.nlp.facts import extract_facts
 
-Extractor = Callable[..., list[Any]]
+# Web visits are page lists: nothing a customer said.
+SPOKEN_CHANNELS = frozenset({"call", "chat", "email", "sms", "social", "store"})
+# A fact from a contact with no case counts as dealt with after this long.
+SETTLED_AFTER = timedelta(days=14)
 
 
 @dataclass(slots=True)
 class FactWriter:
-    """Adds ``facts`` rows for the interactions of a batch (nothing if there is no extractor)."""
+    """Adds ``facts`` rows for the interactions of each batch."""
 
-    extract: Extractor | None
-
-    @classmethod
-    def create(cls) -> FactWriter:
-        """Use :func:`sayonce.nlp.facts.extract_facts` when the NLP module provides it."""
-        try:
-            module = importlib.import_module("sayonce.nlp.facts")
-        except ImportError:
-            return cls(None)
-        return cls(getattr(module, "extract_facts", None))
+    as_of: datetime
 
     def add(self, rows: Rows, ids: Ids) -> None:
-        """Queue fact rows for every call, chat and email in ``rows``."""
-        if self.extract is None:
-            return
+        """Queue fact rows for every conversation and message in ``rows``."""
+        turns: dict[int, list[Row]] = defaultdict(list)
+        for turn in rows.tables["turns"]:
+            turns[turn["interaction_id"]].append(turn)
+        closed = {c["id"] for c in rows.tables["cases"] if c["status"] == "closed"}
+        facts = rows.tables["facts"]
+        for interaction in rows.tables["interactions"]:
+            if interaction["channel"] in SPOKEN_CHANNELS:
+                resolved = self.settled(interaction, closed)
+                facts.extend(fact_rows(interaction, turns.get(interaction["id"]), resolved, ids))
+
+    def settled(self, interaction: Row, closed_cases: set[int]) -> bool:
+        """Whether what was said then has been dealt with: its case is closed, or it is old."""
+        case_id = interaction["case_id"]
+        if case_id is not None:
+            return case_id in closed_cases
+        return bool(self.as_of - interaction["started_at"] > SETTLED_AFTER)
+
+
+def fact_rows(interaction: Row, turns: list[Row] | None, resolved: bool, ids: Ids) -> list[Row]:
+    """The ``facts`` rows of one interaction (its turns, or its body as one message)."""
+    started = interaction["started_at"]
+    if turns:
+        source: str | list[TurnText] = [TurnText(t["seq"], t["speaker"], t["text"]) for t in turns]
+        speaker = "customer"
+    else:
+        source = interaction["body"]
+        speaker = "customer" if interaction["direction"] == "inbound" else "agent"
+    times = {t["seq"]: t["at"] for t in turns or ()}
+    return [
+        {
+            "id": ids.take("facts"),
+            "customer_id": interaction["customer_id"],
+            "interaction_id": interaction["id"],
+            "turn_seq": draft.turn_seq if turns else None,
+            "kind": draft.kind,
+            "text": draft.text,
+            "value": draft.value,
+            "at": times.get(draft.turn_seq, started),
+            "resolved": resolved,
+        }
+        for draft in extract_facts(source, speaker=speaker, at=started)
+    ]

@@ -14,11 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
 from sayonce import __version__
-from sayonce.demo import engagement, orders, people
+from sayonce.demo import engagement, orders, people, seeds
 from sayonce.demo.contacts import Agents, History
 from sayonce.demo.facts import FactWriter
 from sayonce.demo.rows import Ids, Rows
-from sayonce.demo import seeds
 from sayonce.demo.storylines import library
 from sayonce.demo.writer import BulkWriter
 from sayonce.store import Store
@@ -29,6 +28,7 @@ DEFAULT_CUSTOMERS = 2_000
 DEFAULT_INTERACTIONS = 50_000
 DEFAULT_SEED = 7
 BATCH_INTERACTIONS = 25_000
+PROGRESS_STEP = 1_000  # interactions between progress reports
 TWIN_SHARE = 0.04  # profiles that are a second profile of an earlier customer
 HOUSEHOLD_SHARE = 0.03  # customers who share a home phone with someone in their household
 HEAVY_SHARE, HEAVY_CAP = 0.01, 10_000  # C-000001 has the longest history, for scrolling
@@ -131,7 +131,9 @@ class Generator:
             twin = people.second_profile(
                 rng, original, cast, customer_id, self.as_of, p.twin_kind, self.taken
             )
-            self.duplicates.append({"profile": twin.ref, "same_as": original.ref, "kind": p.twin_kind})
+            self.duplicates.append(
+                {"profile": twin.ref, "same_as": original.ref, "kind": p.twin_kind}
+            )
             return twin
         person = people.make_person(rng, cast, customer_id, self.as_of)
         if p.household and self.homes:
@@ -152,9 +154,13 @@ class Generator:
         person = self.person(rng, index, p)
         if needed_later:
             self.originals[index] = person
-        bought = orders.make_orders(rng, person, shop.products, self.ids, self.as_of, p.budget // 25)
+        bought = orders.make_orders(
+            rng, person, shop.products, self.ids, self.as_of, p.budget // 25
+        )
         tier = self.tier(person, bought)
-        history = History(rng, person, bought, self.ids, self.rows, self.agents, shop, library(), self.as_of)
+        history = History(
+            rng, person, bought, self.ids, self.rows, self.agents, shop, library(), self.as_of
+        )
         history.base.update(company=shop.company, tier=(tier or "bronze").title())
         history.base["points"] = f"{int(sum(o.total for o in bought)):,}"
         history.fill(p.budget)
@@ -225,16 +231,26 @@ def generate(
     master = random.Random(seed)
     plans = plan(master, customers, interactions)
     needed = {p.twin_of for p in plans if p.twin_of is not None}
-    gen = Generator(store, seed, now, writer, writer.first_ids(), Agents(staff), list(agent_ids.values()))
-    meta = {"seed": seed, "customers": customers, "interactions": interactions, "as_of": day.isoformat()}
+    gen = Generator(
+        store, seed, now, writer, writer.first_ids(), Agents(staff), list(agent_ids.values())
+    )
+    meta = {
+        "seed": seed,
+        "customers": customers,
+        "interactions": interactions,
+        "as_of": day.isoformat(),
+    }
     writer.record_meta({**meta, "status": "loading"})
-    facts = FactWriter.create()
+    facts = FactWriter(now)
+    reported = 0
     for index, p in enumerate(plans):
         gen.customer(index, p, index in needed)
         if gen.rows.count("interactions") >= batch_interactions:
             gen.flush(facts)
-            if progress:
-                progress(gen.counts["interactions"], interactions)
+        done = gen.counts.get("interactions", 0) + gen.rows.count("interactions")
+        if progress and done - reported >= PROGRESS_STEP:
+            progress(done, interactions)
+            reported = done
     gen.flush(facts)
     if progress:
         progress(gen.counts["interactions"], interactions)

@@ -128,7 +128,9 @@ def loyalty_rows(
 ) -> tuple[list[Row], int]:
     """A member's joining, points earned per order, tier rises and redemptions; and balance."""
     joined = person.since + timedelta(hours=rng.uniform(0, 72))
-    events = [(joined, "joined", tiers[0][0], 0, "Joined Northwind Rewards")]
+    events: list[tuple[datetime, str, str | None, int, str]] = [
+        (joined, "joined", tiers[0][0], 0, "Joined Northwind Rewards")
+    ]
     ladder = [(name, floor) for name, floor in tiers[1:]]
     reached = [name for name, _ in tiers].index(tier)
     spent = 0.0

@@ -220,9 +220,9 @@ def make_person(
         consent_marketing=marketing,
         opted_out_at=opted_out,
         unsubscribed_at=unsubscribed,
-        preferred_channel=segment.channel if rng.random() < 0.6 else rng.choice(
-            ("call", "chat", "email", "sms")
-        ),
+        preferred_channel=segment.channel
+        if rng.random() < 0.6
+        else rng.choice(("call", "chat", "email", "sms")),
     )
 
 
@@ -296,9 +296,7 @@ def second_profile(
         twin.postcode = postcode(rng, twin.city.postcode)
     shared = {"nickname": phone, "same_phone": phone, "typo": mail, "accents": mail}.get(kind)
     if shared is not None:
-        twin.identities.append(
-            IdentityDraft(shared.kind, shared.raw, shared.value, "web", False)
-        )
+        twin.identities.append(IdentityDraft(shared.kind, shared.raw, shared.value, "web", False))
     if shared is None or shared.kind != "email":
         raw, value = email_raw(rng, twin.given, twin.family, seeds.email_domains, taken)
         twin.identities.append(IdentityDraft("email", raw, value, "web", False))

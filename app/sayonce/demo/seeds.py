@@ -11,7 +11,6 @@ import yaml
 
 from sayonce.config import resources_dir
 
-
 # libyaml's loader when PyYAML was built with it: the storylines file is large
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

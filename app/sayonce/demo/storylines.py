@@ -61,8 +61,7 @@ class Storyline:
 
 @dataclass(frozen=True, slots=True)
 class Library:
-    """Storylines, routine contacts (short storylines without a case), survey comments and
-    retention offers."""
+    """Storylines, routine contacts (short, without a case), survey comments, offers."""
 
     storylines: tuple[Storyline, ...]
     routine: tuple[Storyline, ...]

@@ -20,8 +20,24 @@ SPEAKER_LABELS = {"customer": "Customer", "agent": "Agent", "bot": "Bot"}
 
 # Every slot a template may use; a template naming another one is a seed error.
 SLOTS = frozenset(
-    "agent owner company order product sku amount days next_day case store tier points "
-    "order_date fee offer".split()
+    {
+        "agent",
+        "owner",
+        "company",
+        "order",
+        "product",
+        "sku",
+        "amount",
+        "days",
+        "next_day",
+        "case",
+        "store",
+        "tier",
+        "points",
+        "order_date",
+        "fee",
+        "offer",
+    }
 )
 
 Alternatives = tuple[str, ...]
@@ -78,9 +94,7 @@ def render_turns(
 ) -> list[tuple[str, str]]:
     """The ``(speaker, text)`` turns of one call or chat; optional turns may be left out."""
     return [
-        (t.speaker, fill(rng, t.text, slots))
-        for t in templates
-        if t.p >= 1.0 or rng.random() < t.p
+        (t.speaker, fill(rng, t.text, slots)) for t in templates if t.p >= 1.0 or rng.random() < t.p
     ]
 
 
@@ -100,6 +114,4 @@ def web_body(events: Sequence[str]) -> tuple[str, str]:
     in_app = all(line.startswith("App:") for line in lines)
     noun = "App session" if in_app else "Web visit"
     count = len(lines)
-    return f"{noun} ({count} {'event' if in_app else 'page'}{'s' * (count != 1)})", "\n".join(
-        lines
-    )
+    return f"{noun} ({count} {'event' if in_app else 'page'}{'s' * (count != 1)})", "\n".join(lines)

@@ -74,7 +74,8 @@ class BulkInsert:
         names = [*sample, *defaults]
         marker = ":{}" if sqlite else "%({})s"
         values = ", ".join(marker.format(n) for n in names)
-        sql = f"INSERT INTO {target.name} ({', '.join(names)}) VALUES ({values})"
+        # identifiers come from the schema's own Table, never from input
+        sql = f"INSERT INTO {target.name} ({', '.join(names)}) VALUES ({values})"  # noqa: S608
         columns = [target.c[n] for n in names]
         if not sqlite:
             return cls(sql, defaults, (), (), ())
@@ -164,7 +165,9 @@ class BulkWriter:
         """Create the demo agents that do not exist yet; return ``username -> id``."""
         wanted = list(agents)
         with self.store.write() as session:
-            existing = dict(session.execute(select(Agent.username, Agent.id)).tuples().all())
+            existing = {
+                name: id_ for name, id_ in session.execute(select(Agent.username, Agent.id))
+            }
             for agent in wanted:
                 if agent["username"] not in existing:
                     row = Agent(**agent)
@@ -250,11 +253,10 @@ def index_fulltext(cursor: Any, interactions: list[Row]) -> None:
 def reset_sequences(connection: Connection, names: Iterable[str]) -> None:
     """PostgreSQL: move each id sequence past the ids we chose ourselves."""
     for name in names:
+        after = (connection.scalar(select(func.max(table(name).c.id))) or 0) + 1
         connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
-            )
+            text("SELECT setval(pg_get_serial_sequence(:name, 'id'), :after, false)"),
+            {"name": name, "after": after},
         )
 
 

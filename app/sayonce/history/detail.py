@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sayonce.history.items import ItemKind
-from sayonce.history.sources import SCALES, order_lines
+from sayonce.history.sources import SCALES, interaction_title, order_lines
 from sayonce.store import (
     Agent,
     CampaignEvent,
@@ -89,13 +89,13 @@ def _interaction(session: Session, item_id: int) -> ItemDetail | None:
         ("Agent", _agent_name(session, row.agent_id)),
         ("Intent", (row.intent or "").replace("_", " ")),
         ("Sentiment", f"{row.sentiment:+.2f}" if row.sentiment is not None else ""),
-        ("Outcome", row.disposition or ""),
+        ("Outcome", (row.disposition or "").replace("_", " ")),
         ("Source", f"{row.source} {row.external_id}"),
     ]
     return ItemDetail(
         kind=ItemKind.INTERACTION,
         id=row.id,
-        title=row.subject or f"{row.direction.capitalize()} {row.channel}",
+        title=interaction_title(row.subject, row.direction, row.channel),
         at=row.started_at,
         channel=row.channel,
         fields=[(k, v) for k, v in fields if v],

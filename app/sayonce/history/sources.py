@@ -115,10 +115,17 @@ def _select_interactions() -> Select:
     ).outerjoin(_agent, _agent.id == Interaction.agent_id)
 
 
+def interaction_title(subject: str | None, direction: str, channel: str) -> str:
+    """The subject, or "Inbound call", "Outbound email" ..."""
+    kind = _CHANNEL_TITLES.get(channel, channel)
+    return subject or f"{direction.capitalize()} {kind[0].lower()}{kind[1:]}"
+
+
 def _interaction_item(row: Row[Any]) -> TimelineItem:
     channel = row.channel if row.channel in CHANNELS else "web"
-    title = row.subject or f"{row.direction.capitalize()} {_CHANNEL_TITLES[channel].lower()}"
-    parts = [row.direction, _minutes(row), row.agent_name or "", row.disposition or ""]
+    title = interaction_title(row.subject, row.direction, channel)
+    outcome = (row.disposition or "").replace("_", " ")
+    parts = [row.direction, _minutes(row), row.agent_name or "", outcome]
     return TimelineItem(
         kind=ItemKind.INTERACTION,
         id=row.id,

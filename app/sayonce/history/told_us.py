@@ -41,6 +41,7 @@ class ToldUs:
     turn_seq: int | None
     channel: str
     resolved: bool
+    said_at: datetime  # when the contact it comes from started (its place in the timeline)
 
     @property
     def title(self) -> str:
@@ -64,6 +65,7 @@ def told_us(session: Session, cluster: Sequence[int], limit: int = LIMIT) -> lis
             Fact.turn_seq,
             Interaction.channel,
             Fact.resolved,
+            Interaction.started_at,
         )
         .join(Interaction, Interaction.id == Fact.interaction_id)
         .where(Fact.customer_id.in_(cluster))

@@ -23,11 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
 
-from sayonce.identity.allocate import IdAllocator
+from sayonce.identity.bulk import IdAllocator, insert_rows
 from sayonce.identity.normalize import name_key
 from sayonce.store.base import utcnow
 from sayonce.store.customers import Customer, Identity, IdentityKind
@@ -350,9 +350,9 @@ class Resolver:
         self._pending, self._pending_by_id = _Pending(), {}
         if customers:
             self._avoid_ref_clashes(customers)
-            self.session.execute(insert(_CUSTOMERS), _uniform(customers))
+            insert_rows(self.session, _CUSTOMERS, _uniform(customers))
         if identities:
-            self.session.execute(insert(_IDENTITIES), identities)
+            insert_rows(self.session, _IDENTITIES, identities)
 
     def _avoid_ref_clashes(self, rows: list[dict[str, Any]]) -> None:
         # Another writer (a demo seed, an older import) may have used "C-<n>" for another id.

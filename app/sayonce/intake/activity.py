@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
 
-from sayonce.identity.allocate import IdAllocator
+from sayonce.identity.bulk import IdAllocator, insert_rows
 from sayonce.identity.resolve import Resolver
+from sayonce.intake.agents import AgentDirectory
 from sayonce.intake.links import LinkIndex, PendingLink
 from sayonce.intake.records import (
     CampaignRecord,
@@ -31,7 +32,6 @@ from sayonce.intake.records import (
 )
 from sayonce.intake.transcript import join_turns
 from sayonce.privacy.redact import redact
-from sayonce.store.agents import Agent, Role
 from sayonce.store.commerce import CampaignEvent, Case, LoyaltyEvent, Order, SurveyResponse
 from sayonce.store.interactions import Embedding, Fact, Interaction, InteractionSummary, Turn
 
@@ -135,7 +135,7 @@ class ActivityWriter:
         self.resolver = resolver
         self.ids = ids
         self.links = LinkIndex(session)
-        self._agents: dict[str, int] = {}
+        self.agents = AgentDirectory(session)
 
     def write(self, items: list[Item]) -> None:
         """Write ``items`` (customers already resolved); set each item's ``outcome``."""
@@ -215,7 +215,7 @@ class ActivityWriter:
             "direction": rec.direction,
             "started_at": rec.started_at,
             "ended_at": rec.ended_at,
-            "agent_id": self._agent(rec.agent) if rec.agent else None,
+            "agent_id": self.agents.id_for(rec.agent) if rec.agent else None,
             "subject": _text(rec.subject),
             "body": body,
             "disposition": rec.disposition,
@@ -258,14 +258,12 @@ class ActivityWriter:
         # executemany wants the same keys in every row; only optional links can be missing
         keys = set().union(*(item.row for item in items))
         rows = [{key: item.row.get(key) for key in keys} for item in items]
-        for start in range(0, len(rows), 2_000):
-            self.session.execute(insert(table), rows[start : start + 2_000])
+        insert_rows(self.session, table, rows)
         self._insert_turns([i for i in items if i.turns])
 
     def _insert_turns(self, items: list[Item]) -> None:
         rows = [{**turn, "interaction_id": item.row_id} for item in items for turn in item.turns]
-        for start in range(0, len(rows), 5_000):
-            self.session.execute(insert(_TURNS), rows[start : start + 5_000])
+        insert_rows(self.session, _TURNS, rows)
 
     def _update(
         self, table: Table, items: list[Item], existing: dict[tuple[str, str], dict[str, Any]]
@@ -282,15 +280,3 @@ class ActivityWriter:
             for model in (Turn, *_DERIVED):
                 self.session.execute(delete(model).where(model.interaction_id.in_(ids)))
             self._insert_turns([i for i in items if i.turns])
-
-    def _agent(self, username: str) -> int:
-        """The agent with ``username``; an unknown one is added inactive, for an admin to enable."""
-        if username not in self._agents:
-            found = self.session.scalar(select(Agent.id).where(Agent.username == username))
-            if found is None:
-                row = {"username": username, "display_name": username, "active": False}
-                found = self.session.execute(
-                    insert(Agent).returning(Agent.id), {**row, "role": Role.AGENT.value}
-                ).scalar_one()
-            self._agents[username] = found
-        return self._agents[username]

@@ -64,15 +64,6 @@ def decode_line(chunk: bytes) -> tuple[str, str | None]:
         return text, f"not valid UTF-8 (byte 0x{bad:02x} at byte {exc.start + 1} of the line)"
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-        raise ValueError(f"field {twice!r} given twice")
-    return result
-
-
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
@@ -81,7 +72,7 @@ def decode_json(text: str) -> tuple[Any, str | None]:
     """The JSON value of ``text``, or an error message."""
     try:
         return (
-            json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants),
+            json.loads(text, parse_constant=_no_constants),
             None,
         )
     except json.JSONDecodeError as exc:

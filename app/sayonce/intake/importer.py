@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sayonce.identity.allocate import IdAllocator
+from sayonce.identity.bulk import IdAllocator
 from sayonce.identity.normalize import DEFAULT_REGION
 from sayonce.identity.resolve import Resolver
 from sayonce.intake.activity import ActivityWriter, Item

@@ -124,7 +124,8 @@ class CustomerRefIn(_Identities):
 
     @model_validator(mode="after")
     def _names_someone(self) -> CustomerRefIn:
-        if not (self.id or self.ref or self.name or self.identity_keys()):
+        named = self.phone or self.email or self.handle or self.account or self.loyalty
+        if not (self.id or self.ref or self.name or named):
             raise ValueError("names nobody: give id, ref, phone, email, handle, account or name")
         return self
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sayonce.nlp import cues
-from sayonce.nlp.enrich import cached_summaries, summarize_interaction
 from sayonce.nlp.summary import InteractionSummaryData, Point
+from sayonce.nlp.summary_cache import cached_summaries, save_summaries, summarize_interaction
 from sayonce.store import Fact, Interaction
 
 MAX_INTERACTIONS = 200
@@ -113,13 +113,15 @@ def _resolved_promises(
 
 def _summaries(
     session: Session, contacts: list[_Contact], compute_missing: bool
-) -> dict[int, InteractionSummaryData]:
+) -> tuple[dict[int, InteractionSummaryData], list[InteractionSummaryData]]:
     found = cached_summaries(session, [c.id for c in contacts])
+    fresh = []
     if compute_missing:
         for contact in contacts:
             if contact.id not in found:
-                found[contact.id] = summarize_interaction(session, contact.id)
-    return found
+                found[contact.id] = summarize_interaction(session, contact.id, cache=False)
+                fresh.append(found[contact.id])
+    return found, fresh
 
 
 def _line(kind: str, point: Point, contact: _Contact) -> BriefPoint:
@@ -140,18 +142,32 @@ def customer_brief(
     customer_ids: Sequence[int],
     limit: int = MAX_INTERACTIONS,
     compute_missing: bool = True,
+    cache: bool = False,
 ) -> Brief:
     """The brief over the newest ``limit`` interactions of a customer's merge cluster.
 
-    Missing summaries are computed and cached (call inside ``store.write()`` to keep them);
-    with ``compute_missing=False`` only cached ones are read.
+    Missing summaries are computed (``compute_missing``) and, with ``cache``, added to the
+    session to be kept (then call it inside ``store.write()``).
     """
+    brief, fresh = build_brief(session, customer_ids, limit, compute_missing)
+    if cache and fresh:
+        save_summaries(session, fresh)
+    return brief
+
+
+def build_brief(
+    session: Session,
+    customer_ids: Sequence[int],
+    limit: int = MAX_INTERACTIONS,
+    compute_missing: bool = True,
+) -> tuple[Brief, list[InteractionSummaryData]]:
+    """The brief, and the summaries computed for it that were not cached yet."""
     ids = list(customer_ids)
     contacts = _contacts(session, ids, limit)
     brief = Brief(customer_ids=ids, interactions=len(contacts))
     if not contacts:
-        return brief
-    summaries = _summaries(session, contacts, compute_missing)
+        return brief, []
+    summaries, fresh = _summaries(session, contacts, compute_missing)
     resolved = _resolved_promises(session, ids)
     newest = contacts[0].at
     seen = _Deduper()
@@ -182,7 +198,7 @@ def customer_brief(
                     )
     brief.sentiment = _sentiment(scores)
     brief.text = _text(brief)
-    return brief
+    return brief, fresh
 
 
 def _add_points(

@@ -80,7 +80,8 @@ PREFERENCE = re.compile(
     r"\b(?:i (?:prefer|'d prefer|would prefer|'d rather|would rather)|"
     r"(?:please )?(?:don't|do not|never) (?:call|email|text|contact|phone) me|"
     r"(?:please )?(?:only )?(?:call|email|text|contact) me (?:on|at|by|in|after|before|"
-    r"only|instead)|best (?:time|way) to (?:reach|contact|call) me|"
+    r"only|instead|rather)|rather than (?:calling|emailing|texting|a call)|"
+    r"best (?:time|way) to (?:reach|contact|call) me|i work (?:nights|days|shifts)|"
     r"i(?:'m| am) (?:only )?available|i(?:'m| am) (?:deaf|hard of hearing|blind)|"
     r"(?:by|via) (?:email|text|sms|post|letter) (?:please|only|instead)|"
     r"in (?:spanish|french|german|polish|portuguese|italian|english)(?: please)?)\b",

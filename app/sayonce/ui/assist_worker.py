@@ -64,6 +64,7 @@ class _Loop(QThread):
 
     ready = Signal()
     updated = Signal(object)  # AssistUpdate
+    trend = Signal(object)  # list[float]: sentiment after each customer turn in the batch
     facts = Signal(object)  # list[ToldUs] of the caller
     decisions = Signal(object)  # dict[action_id, Decision]
     wrapped = Signal(int)  # interaction id the wrap-up was stored on
@@ -96,16 +97,25 @@ class _Loop(QThread):
 
     def _apply(self, batch: list[_Command]) -> bool:
         latest = None
+        trend: list[float] = []
         for command in batch:
             if command.kind == "stop":
                 return False
             if self.session is None:
                 continue
             try:
-                latest = self._run(command) or latest
+                update = self._run(command)
             except Exception as exc:
                 log.exception("assist command %s failed", command.kind)
                 self.failed.emit(str(exc))
+                continue
+            if update is not None:
+                latest = update
+                if update.sentiment is not None and update.sentiment not in trend[-1:]:
+                    trend.append(update.sentiment)
+        # Latest wins: one repaint for the whole batch, but the trend keeps every reading.
+        if trend:
+            self.trend.emit(trend)
         if latest is not None:
             self.updated.emit(latest)
         return True
@@ -160,6 +170,7 @@ class AssistWorker(QObject):
 
     ready = Signal()
     updated = Signal(object)
+    trend = Signal(object)
     facts = Signal(object)
     decisions = Signal(object)
     wrapped = Signal(int)
@@ -180,7 +191,7 @@ class AssistWorker(QObject):
             factory = default_session_factory(store, principal)
         self._loop = _Loop(factory, store, principal)
         self._loop.setObjectName("assist")
-        for name in ("ready", "updated", "facts", "decisions", "wrapped", "failed"):
+        for name in ("ready", "updated", "trend", "facts", "decisions", "wrapped", "failed"):
             getattr(self._loop, name).connect(getattr(self, name))
 
     @property

@@ -6,7 +6,6 @@ Nothing here imports torch or the NLP modules at import time; :func:`warm_up` an
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -30,22 +29,23 @@ def warm_up() -> str:
     return "Models ready"
 
 
-def _points(brief: Any) -> list[str]:
-    for name in ("points", "lines", "items"):
-        value = getattr(brief, name, None)
-        if isinstance(value, list) and value:
-            return [str(getattr(p, "text", p)) for p in value]
-    text = getattr(brief, "text", None) or getattr(brief, "summary", None)
-    return [str(text)] if text else []
+def brief_lines(brief: Any) -> list[str]:
+    """Open promises first, then the other points, each one short line."""
+    lines = [f"Promised: {p.text}" for p in getattr(brief, "open_promises", [])]
+    seen = set(lines)
+    for point in getattr(brief, "points", []):
+        line = f"{point.kind.capitalize()}: {point.text}" if point.kind != "issue" else point.text
+        if line not in seen and f"Promised: {point.text}" not in seen:
+            lines.append(line)
+            seen.add(line)
+    if not lines and getattr(brief, "text", ""):
+        lines.append(str(brief.text))
+    return lines
 
 
 def load_brief(store: Store, cluster: Sequence[int]) -> str:
-    """The customer brief as short lines ("" when there is nothing to say)."""
-    try:
-        enrich = importlib.import_module("sayonce.nlp.enrich")
-    except ImportError:
-        return ""
-    with store.read() as session:
-        brief = enrich.customer_brief(session, list(cluster))
-    points = _points(brief)[:MAX_POINTS]
-    return "\n".join(f"• {p}" for p in points)
+    """The customer brief as a few short lines ("" when there is nothing to say)."""
+    from sayonce.nlp.enrich import brief_stored
+
+    lines = brief_lines(brief_stored(store, list(cluster)))[:MAX_POINTS]
+    return "\n".join(f"• {line}" for line in lines)

@@ -37,7 +37,7 @@ def _turns(detail: ItemDetail, theme: Theme) -> str:
         )
         who = SPEAKERS.get(turn.speaker, turn.speaker.capitalize())
         rows.append(
-            f"<tr><td valign='top' style='padding:4px 14px 4px 0; color:{color}; "
+            f"<tr><td valign='top' width='80' style='padding:4px 14px 4px 0; color:{color}; "
             f"font-weight:600; white-space:nowrap'>{escape(who)}</td>"
             f"<td style='padding:4px 0'>{escape(turn.text)}</td></tr>"
         )

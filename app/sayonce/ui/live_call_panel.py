@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from sayonce.assist.reasons import DismissReason
 from sayonce.assist.wrap_up import DISPOSITIONS
 from sayonce.privacy.redact import redact
-from sayonce.ui import themes
+from sayonce.ui import review_style, themes
 from sayonce.ui.assist_worker import AssistWorker
 from sayonce.ui.live_call_delegates import SuggestionDelegate, TranscriptDelegate
 from sayonce.ui.live_call_models import SuggestionItem, SuggestionModel, TranscriptModel
@@ -86,6 +86,7 @@ class LiveCallPanel(QWidget):
         self._last_sentiment: float | None = None
         self._build()
         self._wire()
+        review_style.apply(self)
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -112,6 +113,8 @@ class LiveCallPanel(QWidget):
         self.transcript.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.transcript.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.transcript.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.transcript.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.transcript.setResizeMode(QListView.ResizeMode.Adjust)
         self.transcript.setAccessibleName("Transcript")
 
         self.suggestion_model = SuggestionModel(self)
@@ -134,6 +137,8 @@ class LiveCallPanel(QWidget):
         self.facts.setWordWrap(True)
         self.facts.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.facts.setAccessibleName("Already told us")
+        self.no_steps = QLabel("Accept an action with steps to follow it here.")
+        self.no_steps.setObjectName("muted")
         self.wrap_up = WrapUpEditor(DISPOSITIONS)
         self.wrap_up.hide()
 
@@ -155,14 +160,14 @@ class LiveCallPanel(QWidget):
         box.addWidget(self.empty)
         box.addWidget(self.suggestions, 1)
 
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(_card("Transcript", self.transcript))
-        left.addWidget(self.wrap_up)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 2)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(_card("Transcript", self.transcript), 1)
+        column.addWidget(self.wrap_up)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(_card("Next best actions", suggestions_box, keys))
-        right.addWidget(_card("Guided steps", self.steps))
+        right.addWidget(_card("Guided steps", self._with_hint(self.steps, self.no_steps)))
         right.addWidget(_card("Already told us", self.facts))
         right.setStretchFactor(0, 5)
         right.setStretchFactor(1, 2)
@@ -180,8 +185,18 @@ class LiveCallPanel(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(body, 1)
 
+    @staticmethod
+    def _with_hint(widget: QWidget, hint: QLabel) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(hint)
+        layout.addWidget(widget, 1)
+        return box
+
     def _wire(self) -> None:
         self.worker.updated.connect(self.show_update)
+        self.worker.trend.connect(self.show_trend)
         self.worker.facts.connect(self.show_facts)
         self.worker.decisions.connect(self.show_decisions)
         self.worker.wrapped.connect(self.wrap_up.saved)
@@ -215,7 +230,7 @@ class LiveCallPanel(QWidget):
             self._new_call(event)
         elif kind == "utterance" and event.text.strip():
             self.transcript_model.append(event.speaker, redact(event.text))
-            self.transcript.scrollToBottom()
+            QTimer.singleShot(0, self.transcript.scrollToBottom)
         elif kind == "call_ended":
             _set_tone(self.status, "")
             self.status.setText("Call ended")
@@ -247,7 +262,6 @@ class LiveCallPanel(QWidget):
         if update.customer_ref:
             self.customer.setText(update.customer_ref)
         self._show_intent(update.intent, update.intent_score)
-        self._show_sentiment(update.sentiment)
         self._show_suggestions(update.suggestions)
         self._show_steps(update.steps)
         if update.wrap_up is not None:
@@ -260,11 +274,15 @@ class LiveCallPanel(QWidget):
         if intent:
             self.intent.setText(f"{intent.replace('-', ' ')} · {score:.0%}")
 
-    def _show_sentiment(self, value: float | None) -> None:
-        if value is None or value == self._last_sentiment:
+    def show_trend(self, values: list[float]) -> None:
+        """New sentiment readings (every customer turn, even when updates were coalesced)."""
+        for value in values:
+            if value != self._last_sentiment:
+                self._last_sentiment = value
+                self.sparkline.add(value)
+        if self._last_sentiment is None:
             return
-        self._last_sentiment = value
-        self.sparkline.add(value)
+        value = self._last_sentiment
         self.sentiment_value.setText(f"{value:+.2f}")
         color = themes.current().color(tone_of(value)).name()
         self.sentiment_value.setStyleSheet(f"color: {color};")
@@ -314,6 +332,7 @@ class LiveCallPanel(QWidget):
 
     def _show_steps(self, steps: Any) -> None:
         self.steps.clear()
+        self.no_steps.setVisible(not steps)
         theme = themes.current()
         for step in steps:
             mark = STEP_MARKS.get(step.status, "○")

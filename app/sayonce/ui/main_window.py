@@ -220,7 +220,6 @@ class MainWindow(QMainWindow):
             ("K", lambda: self.timeline.step(-1)),
             ("Alt+Down", lambda: self.timeline.step(1)),
             ("Alt+Up", lambda: self.timeline.step(-1)),
-            ("Return", self._enter),
             ("Ctrl+G", self._focus_date),
             ("Home", lambda: self._jump(None)),
             ("Ctrl+N", self.notes.new_note),
@@ -382,15 +381,6 @@ class MainWindow(QMainWindow):
         elif self.timeline.list.currentIndex().row() < 0 and self.timeline_model.rowCount():
             self.timeline.select_row(0)
 
-    def _enter(self) -> None:
-        focus = self.focusWidget()
-        if focus is self.told_us.list:
-            self._show_fact_source(
-                self.told_us.list.currentIndex().data(Qt.ItemDataRole.UserRole + 1)
-            )
-        elif focus is self.timeline.list or focus is None or focus is self:
-            self.timeline.expand_current()
-
     def _expand(self, item: TimelineItem) -> None:
         desk = self.desk
         if desk is not None:
@@ -409,7 +399,7 @@ class MainWindow(QMainWindow):
         # not loaded (older, or filtered out): show the timeline from that contact down
         self._filter = TimelineFilter()
         self.timeline.reset_controls()
-        self._start = Cursor(fact.at, RANK[ItemKind.INTERACTION], fact.interaction_id + 1)
+        self._start = Cursor(fact.said_at, RANK[ItemKind.INTERACTION], fact.interaction_id + 1)
         self._select_after_load = (ItemKind.INTERACTION, fact.interaction_id)
         self.timeline_model.show(self._loader())
 
@@ -545,8 +535,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Save the note, stop polling and both workers (idempotent)."""
         self.notes.flush()
-        self._poll.stop()
-        self._detail_timer.stop()
+        for timer in self.findChildren(QTimer):  # debounce timers too: nothing fires after close
+            timer.stop()
         self.intake.detach()
         self.db.stop()
         self.nlp.stop()

@@ -271,7 +271,7 @@ class ProfileHeader(QFrame):
         if profile.tier:
             self.badges.addWidget(_badge(profile.tier.capitalize(), "accent", self))
         if profile.segment:
-            self.badges.addWidget(_badge(profile.segment, "", self))
+            self.badges.addWidget(_badge(profile.segment.replace("_", " ").capitalize(), "", self))
         if profile.unverified:
             self.badges.addWidget(_badge("Unverified profile", "warn", self))
         if profile.erased:

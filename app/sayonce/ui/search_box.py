@@ -142,7 +142,8 @@ class CustomerSearchBox(QLineEdit):
             return
         if hits and self.hasFocus():
             self.completer_.complete()
-            self._popup().setCurrentIndex(self.model.index(0, 0))
+            # the popup shows the completer's proxy model: select through its index
+            self._popup().setCurrentIndex(self.completer_.completionModel().index(0, 0))
         else:
             self._popup().hide()
         self.results_shown.emit(len(hits))
@@ -160,6 +161,11 @@ class CustomerSearchBox(QLineEdit):
         self.customer_chosen.emit(hit.customer_id)
 
     def _enter(self) -> None:
+        popup = self._popup()
+        current = popup.currentIndex()
+        if popup.isVisible() and current.isValid() and current.data(HitRole) is not None:
+            self._open(current.data(HitRole))  # the row the agent moved to with the arrows
+            return
         hits = self.model.hits()
         if self._timer.isActive() or not hits:  # Enter before the answer: open it when it comes
             self._open_first = True

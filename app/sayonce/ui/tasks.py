@@ -12,6 +12,7 @@ import itertools
 import logging
 import queue
 import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from PySide6.QtCore import QObject, QThread, Signal
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
+# Every runner ever made, so tests can check none is left running (napari does the same).
+RUNNERS: weakref.WeakSet[TaskRunner] = weakref.WeakSet()
 Failed = Callable[[BaseException], None]
 
 
@@ -73,6 +76,7 @@ class TaskRunner(QObject):
         self._worker.setObjectName(name)
         self._worker.finished_task.connect(self._on_finished)
         self._worker.start()
+        RUNNERS.add(self)
 
     def submit(
         self,
@@ -97,6 +101,10 @@ class TaskRunner(QObject):
     def pending(self) -> int:
         """Tasks queued or running."""
         return len(self._tasks)
+
+    def running(self) -> bool:
+        """The worker thread is alive."""
+        return self._worker.isRunning()
 
     def is_idle(self) -> bool:
         """Nothing queued or running."""

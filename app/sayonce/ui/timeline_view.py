@@ -47,7 +47,7 @@ GROUPS = (
     FilterGroup("Chats", "chat", frozenset({"chat", "sms"})),
     FilterGroup("Email", "email", frozenset({"email"})),
     FilterGroup("Social", "social", frozenset({"social"})),
-    FilterGroup("Web & store", "web", frozenset({"web", "store"})),
+    FilterGroup("Web && store", "web", frozenset({"web", "store"})),
     FilterGroup("Orders", "order", frozenset({"order"})),
     FilterGroup("Surveys", "survey", frozenset({"survey"})),
     FilterGroup("Loyalty", "loyalty", frozenset({"loyalty", "campaign"})),
@@ -138,8 +138,9 @@ class TimelineView(QWidget):
             chip.setText(group.label)
             chip.setIcon(icon(group.icon, themes.current().kind_color(group.icon)))
             chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            chip.setToolTip(f"Show only {group.label.lower()} (Ctrl+{number}); Ctrl+0 shows all")
-            chip.setAccessibleName(f"Filter: {group.label}")
+            label = group.label.replace("&&", "&")
+            chip.setToolTip(f"Show only {label.lower()} (Ctrl+{number}); Ctrl+0 shows all")
+            chip.setAccessibleName(f"Filter: {label}")
             chip.toggled.connect(self._emit_filter)
             self.chips.append(chip)
             row.addWidget(chip)
@@ -151,6 +152,7 @@ class TimelineView(QWidget):
         view.setModel(self.model)
         view.setItemDelegate(TimelineDelegate(view))
         view.setUniformItemSizes(True)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.setMouseTracking(True)

@@ -33,6 +33,7 @@ class WrapUpEditor(QFrame):
         self.summary.setAccessibleName("Wrap-up summary")
         self.summary.setPlaceholderText("The summary appears when the call ends.")
         self.summary.setMinimumHeight(84)
+        self.summary.setMaximumHeight(150)
         self.disposition = QComboBox()
         self.disposition.setAccessibleName("Disposition")
         self.disposition.addItems(list(dispositions))

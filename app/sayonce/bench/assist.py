@@ -1,0 +1,139 @@
+"""Benchmarks of the live call assist: the per-utterance update, against embedding one sentence.
+
+The floor is the encoder alone embedding the same sentence (one ``encode`` call), so the ratio
+shows what redaction, sentiment, entities, relevance, eligibility, ranking, guided steps and
+(in the second figure) recording the shown suggestions add on top of the one encode call
+each utterance costs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sayonce.bench import Context, Result, benchmark, median, p95
+
+if TYPE_CHECKING:
+    from sayonce.assist.session import LiveSession
+    from sayonce.store import Store
+
+TARGET_P95_MS = 40.0
+
+
+def _utterances() -> list[tuple[str, str]]:
+    """(speaker, text) of every utterance in the labelled replays."""
+    from sayonce.assist.evaluation import BATCHES, default_replays_dir, load_labelled
+    from sayonce.intake.events import Utterance
+
+    root = default_replays_dir()
+    found: list[tuple[str, str]] = []
+    for sub in BATCHES.values():
+        if (root / sub / "labels.yaml").is_file():
+            for call in load_labelled(root / sub):
+                found += [(e.speaker, e.text) for e in call.events if isinstance(e, Utterance)]
+    return found
+
+
+def _session(ctx: Context, record: bool) -> tuple[LiveSession, Store | None]:
+    from sayonce.assist.customer_context import CustomerContext
+    from sayonce.assist.playbook import load_default_playbook
+    from sayonce.assist.relevance import ActionIndex
+    from sayonce.assist.session import LiveSession
+    from sayonce.nlp.embeddings import get_encoder
+    from sayonce.store import open_store
+
+    playbook = load_default_playbook()
+    index = ctx.cache.get("assist.index")
+    if not isinstance(index, ActionIndex):
+        index = ActionIndex(playbook, get_encoder())
+        ctx.cache["assist.index"] = index
+    store = open_store(f"sqlite:///{ctx.workdir / 'assist-bench.sqlite3'}") if record else None
+    context = CustomerContext(customer_id=None, tier="gold", segment="regulars")
+    session = LiveSession(playbook, index, store=store, context=context)
+    return session, store
+
+
+def _measure(ctx: Context, record: bool) -> list[float]:
+    """Milliseconds per utterance update, after a warm-up, over calls of ten utterances."""
+    from sayonce.intake.events import CallEnded, CallStarted, Utterance
+
+    session, store = _session(ctx, record)
+    lines = _utterances()
+    runs = 60 if ctx.quick else 400
+    start = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    timings: list[float] = []
+    stream = itertools.cycle(lines)
+    for call_number in itertools.count():
+        call_id = f"bench-{record}-{call_number}"
+        session.handle(
+            CallStarted.model_validate({"call_id": call_id, "from": "+441134960000", "at": start})
+        )
+        for (speaker, text), _ in zip(stream, range(10), strict=False):
+            event = Utterance.model_validate({"call_id": call_id, "speaker": speaker, "text": text})
+            began = time.perf_counter()
+            session.handle(event)
+            timings.append((time.perf_counter() - began) * 1000)
+        session.handle(CallEnded(call_id=call_id, at=start + timedelta(minutes=5)))
+        if len(timings) >= runs + 20:
+            break
+    if store is not None:
+        store.dispose()
+    return timings[20:]  # the first calls warm caches and the allocator
+
+
+def _floor(ctx: Context) -> list[float]:
+    from sayonce.nlp.embeddings import get_encoder
+
+    encoder = get_encoder()
+    texts = [text for _, text in _utterances()]
+    runs = 60 if ctx.quick else 400
+    timings = []
+    for text in itertools.islice(itertools.cycle(texts), runs + 20):
+        began = time.perf_counter()
+        encoder.encode([text])
+        timings.append((time.perf_counter() - began) * 1000)
+    return timings[20:]
+
+
+@benchmark("assist.utterance")
+def utterance_update(ctx: Context) -> Iterable[Result]:
+    """Per-utterance assist update, without and with recording suggestions to SQLite."""
+    floor = median(_floor(ctx))
+    for record in (False, True):
+        timings = _measure(ctx, record)
+        yield Result(
+            name="assist: update per utterance" + (" (recording to SQLite)" if record else ""),
+            median=median(timings),
+            unit="ms",
+            floor=floor,
+            p95=p95(timings),
+            target=f"p95 <= {TARGET_P95_MS:.0f} ms",
+            note=f"{len(timings)} utterances; floor = one encode call of the same sentence",
+        )
+
+
+@benchmark("assist.index")
+def index_build(ctx: Context) -> Iterable[Result]:
+    """Building the action index of the default playbook (embedding every action text)."""
+    from sayonce.assist.playbook import load_default_playbook
+    from sayonce.assist.relevance import ActionIndex
+    from sayonce.nlp import intent
+    from sayonce.nlp.embeddings import get_encoder
+
+    playbook = load_default_playbook()
+    encoder = get_encoder()
+    timings = []
+    for _ in range(3 if ctx.quick else 5):
+        intent._vectors.clear()  # cold: nothing cached from an earlier build
+        began = time.perf_counter()
+        ActionIndex(playbook, encoder)
+        timings.append((time.perf_counter() - began) * 1000)
+    yield Result(
+        name="assist: action index build (cold)",
+        median=median(timings),
+        unit="ms",
+        note=f"{len(playbook.actions)} actions",
+    )
