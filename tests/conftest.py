@@ -20,6 +20,9 @@ from sqlalchemy import create_engine, text
 from sayonce.store import Store, open_store
 from tests.pgserver import PostgresServer
 
+# Session-scoped fixtures of the assist tests (the real MiniLM, playbook indexes).
+pytest_plugins = ["tests.assist_support"]
+
 _real_connect = socket.socket.connect
 
 

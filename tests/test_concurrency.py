@@ -3,8 +3,8 @@
 Each process (multiprocessing, spawn: a fresh interpreter like a real workstation) writes its
 own notes through the desktop's autosave, appends to one shared note with optimistic version
 checks, decides suggestions through the assist engine's log, races the others to approve the
-same high-risk requests and to merge the same duplicate profiles. Afterwards every row is
-counted: whatever a process was told succeeded is there exactly once.
+same high-risk requests and to merge the same duplicate profiles (``sayonce.identity.merge``).
+Afterwards every row is counted: whatever a process was told succeeded is there exactly once.
 """
 
 from __future__ import annotations
@@ -29,18 +29,20 @@ from sayonce.store import (
     SuggestionStatus,
     open_store,
 )
-from sayonce.trust.audit import AuditAction, record, verify
+from sayonce.trust.audit import verify
 from sayonce.trust.principal import Principal
 
 PROCESSES = 20
-OWN_NOTES = 4  # per process, each saved 3 times while "typing"
-SHARED_EDITS = 4  # successful appends to the shared note, per process
+OWN_NOTES = 3  # per process, each saved 3 times while "typing"
+SHARED_EDITS = 3  # successful appends to the shared note, per process
 CALL_SUGGESTIONS = 3  # per process: 2 accepted, 1 dismissed
 CONTESTED = 8  # pending approvals every process tries to approve
 PAIRS = 8  # duplicate pairs every process tries to merge
 
 
-def _append_shared(store: Store, agent: Principal, customer_id: int, note_id: int, mark: str) -> int:
+def _append_shared(
+    store: Store, agent: Principal, customer_id: int, note_id: int, mark: str
+) -> int:
     """Append ``mark`` to the shared note, retrying on conflicts; return conflicts seen."""
     from sayonce.history.notes import save_note
 
@@ -58,19 +60,16 @@ def _append_shared(store: Store, agent: Principal, customer_id: int, note_id: in
 
 
 def _merge(store: Store, actor: Principal, survivor: int, absorbed: int) -> str:
-    """Merge ``absorbed`` into ``survivor`` once: ``merged``, ``already`` or ``conflict``."""
+    """Merge through the identity core: ``merged``, ``already`` or ``conflict``."""
+    from sayonce.identity.merge import MergeError, merge
+
     try:
         with store.write() as s:
-            row = s.get(Customer, absorbed)
-            assert row is not None
-            if row.merged_into_id is not None:
-                return "already"
-            row.merged_into_id = survivor
-            s.add(MergeRecord(survivor_id=survivor, absorbed_id=absorbed, actor=actor.username))
-            s.flush()  # the optimistic version check fires here, before the audit lock
-            record(s, actor, AuditAction.MERGE, "customer", survivor, {"absorbed": absorbed})
+            merge(s, actor, survivor, absorbed)
+    except MergeError:
+        return "already"  # another workstation merged them first, and this one saw it
     except ConcurrentEditError:
-        return "conflict"
+        return "conflict"  # another workstation merged them at the same moment
     return "merged"
 
 
@@ -138,10 +137,16 @@ def _seed(store: Store) -> dict[str, Any]:
         s.flush()
         shared = Note(customer_id=customer.id, body="shared:")
         pending = [
-            Suggestion(call_id="big", customer_id=customer.id, action_id=f"refund-{k}", score=1.0,
-                       risk="high", status=SuggestionStatus.PENDING_APPROVAL.value)
+            Suggestion(
+                call_id="big",
+                customer_id=customer.id,
+                action_id=f"refund-{k}",
+                score=1.0,
+                risk="high",
+                status=SuggestionStatus.PENDING_APPROVAL.value,
+            )
             for k in range(CONTESTED)
-        ]  # fmt: skip
+        ]
         s.add_all([shared, *pending])
         s.flush()
         return {
@@ -157,8 +162,7 @@ def _run_processes(url: str, world: dict[str, Any]) -> Counter[str]:
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(PROCESSES), ctx.Queue()
     procs = [
-        ctx.Process(target=worker, args=(url, n, world, barrier, results))
-        for n in range(PROCESSES)
+        ctx.Process(target=worker, args=(url, n, world, barrier, results)) for n in range(PROCESSES)
     ]
     for p in procs:
         p.start()

@@ -2,7 +2,7 @@
 
 The note writer is the desktop's own autosave (``sayonce.history.notes.NoteAutosave``); it
 prints each length it saved *after* the save returned, so every printed length is a save the
-user was told about. The importer is the same core function ``sayonce import`` runs.
+user was told about. The import is the ``sayonce import`` command itself, in its own process.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 from sayonce.store import Customer, Interaction, Note, Role, open_store
 
 REPO = Path(__file__).resolve().parents[1]
-WORDS = "the parcel never came so I called again and the blender still rattles ".split()
+SENTENCE = "the parcel never came so I called again and the blender still rattles"
+WORDS = SENTENCE.split()
 
 
 def typed_text(n_words: int) -> str:
@@ -99,7 +100,7 @@ def test_sigkill_while_typing_loses_no_saved_note(db_url: str, tmp_path: Path) -
     rng = random.Random(9)
     kills, acknowledged = 0, 0
     for _ in range(3):
-        proc = _spawn("notes", db_url, str(customer_id))
+        proc = _spawn(db_url, str(customer_id))
         last = _acknowledged(proc, kill_after=rng.uniform(0.3, 1.2))
         kills += 1
         acknowledged += sum(last.values())
@@ -118,20 +119,29 @@ def test_sigkill_while_typing_loses_no_saved_note(db_url: str, tmp_path: Path) -
 def _write_import_file(path: Path, pairs: int) -> None:
     with path.open("w", encoding="utf-8") as out:
         for i in range(pairs):
-            customer = {"type": "customer", "id": f"c{i}", "name": f"Pat Number{i}",
-                        "email": f"pat{i}@example.org"}  # fmt: skip
-            contact = {"type": "interaction", "id": f"i{i}", "customer": f"c{i}",
-                       "channel": "email", "started_at": "2025-01-02T10:00:00Z",
-                       "subject": "Parcel", "text": f"Parcel {i} never arrived"}  # fmt: skip
+            customer = {
+                "type": "customer",
+                "id": f"c{i}",
+                "name": f"Pat Number{i}",
+                "email": f"pat{i}@example.org",
+            }
+            contact = {
+                "type": "interaction",
+                "id": f"i{i}",
+                "customer": f"c{i}",
+                "channel": "email",
+                "started_at": "2025-01-02T10:00:00Z",
+                "subject": "Parcel",
+                "text": f"Parcel {i} never arrived",
+            }
             out.write(json.dumps(customer) + "\n" + json.dumps(contact) + "\n")
 
 
-def _import(url: str, path: str) -> None:
-    """Worker: import one file the way ``sayonce import`` does."""
+def _import(url: str, path: Path) -> None:
+    """Import one file in this process (the core function ``sayonce import`` runs)."""
     from sayonce.intake.importer import import_file
 
-    report = import_file(open_store(url), Path(path))
-    print(json.dumps({"written": report.written}), flush=True)
+    assert import_file(open_store(url), path).written
 
 
 def _write_locked(path: Path) -> bool:
@@ -148,13 +158,20 @@ def _write_locked(path: Path) -> bool:
 
 
 @pytest.mark.slow
-def test_sigkill_during_import_leaves_nothing_or_everything(sqlite_url: str, tmp_path: Path) -> None:
+def test_sigkill_during_import_leaves_nothing_or_everything(
+    sqlite_url: str, tmp_path: Path
+) -> None:
     pairs = 3000
     source = tmp_path / "crm.jsonl"
     _write_import_file(source, pairs)
     db_path = tmp_path / "sayonce.sqlite3"
     open_store(sqlite_url).dispose()
-    proc = _spawn("import", sqlite_url, str(source))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sayonce", "import", str(source), "--db", sqlite_url],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not _write_locked(db_path):  # the import's transaction has begun
         assert proc.poll() is None and time.monotonic() < deadline, "import never started"
@@ -168,15 +185,11 @@ def test_sigkill_during_import_leaves_nothing_or_everything(sqlite_url: str, tmp
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(Interaction)) == 0  # nothing...
         assert s.scalar(select(func.count()).select_from(Customer)) == 0
-    _import(sqlite_url, str(source))  # ...and the database takes the whole file afterwards
+    _import(sqlite_url, source)  # ...and the database takes the whole file afterwards
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(Interaction)) == pairs
     store.dispose()
 
 
 if __name__ == "__main__":
-    role, url, arg = sys.argv[1:4]
-    if role == "notes":
-        _type_notes(url, int(arg))
-    else:
-        _import(url, arg)
+    _type_notes(sys.argv[1], int(sys.argv[2]))

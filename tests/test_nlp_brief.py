@@ -57,11 +57,13 @@ def test_open_promises_come_first_and_resolved_ones_drop_out(store: Store) -> No
 
 def test_old_promises_are_history_not_to_dos(store: Store) -> None:
     customer = _seed(store, 33)
+    before = brief_stored(store, [customer])
     with store.write() as session:
         newest = session.scalars(
             select(Interaction).order_by(Interaction.started_at.desc()).limit(1)
         ).one()
         newest.started_at += timedelta(days=400)  # everything else is now over a year old
+    assert any(p.interaction_id != newest.id for p in before.open_promises)
     brief = brief_stored(store, [customer])
     assert all(p.interaction_id == newest.id for p in brief.open_promises)
 

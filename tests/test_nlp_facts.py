@@ -1,4 +1,4 @@
-""""Already told us": facts from conversations and emails, stored with their source."""
+""" "Already told us": facts from conversations and emails, stored with their source."""
 
 from __future__ import annotations
 

@@ -146,5 +146,5 @@ def test_a_summarizer_folder_without_a_model_says_what_is_wrong(tmp_path: Path) 
     from sayonce.nlp.abstractive import Seq2SeqSummarizer
     from sayonce.nlp.models import ModelMissingError
 
-    with pytest.raises(ModelMissingError, match="config.json"):
+    with pytest.raises(ModelMissingError, match=r"config\.json"):
         Seq2SeqSummarizer(tmp_path)

@@ -31,6 +31,10 @@ from sayonce.privacy.redact import redact, redact_spans
         ("last four of my social: 6789", "last four of my social: [SSN]"),
         ("routing number 021000021", "routing number [ACCOUNT]"),
         (
+            "my account number 12345678 and my order number 55512345",
+            "my account number [ACCOUNT] and my order number 55512345",
+        ),
+        (
             "bank account 12345678901 at the credit union",
             "bank account [ACCOUNT] at the credit union",
         ),

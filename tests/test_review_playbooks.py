@@ -122,3 +122,20 @@ def test_playbook_only_in_the_database(store: Store, shipped: Path) -> None:
     assert playbooks.current(store, SUP, "branch").version == 1
     with pytest.raises(KeyError, match="no playbook"):
         playbooks.current(store, SUP, "nothing-here")
+
+
+def test_editing_the_shipped_playbook_changes_only_the_edited_lines(store: Store) -> None:
+    """The real default playbook: long lines and blank lines between actions stay as they are."""
+    saved = playbooks.set_enabled(store, SUP, "default", "branch-hours", False)
+    text = playbooks.diff(store, SUP, "default", 1, saved.version)
+    changed = [line for line in text.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    assert changed == ["+    enabled: false"]
+    edited = playbooks.edit_action(
+        store, SUP, "default", "refund", ActionEdit(value=0.75, eligibility="min_value: 50")
+    )
+    text = playbooks.diff(store, SUP, "default", saved.version, edited.version)
+    changed = [line for line in text.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    assert "+    value: 0.75" in changed and "-    value: 0.7" in changed
+    assert len(changed) <= 6  # value, and the eligibility block
+    refund = loads_playbook(edited.content).action("refund")
+    assert refund.eligibility.min_value == 50 and refund.value == 0.75

@@ -63,9 +63,13 @@ def test_export_then_erase_from_the_command_line(db: str, tmp_path: Path, capsys
     assert "privacy.erase" in out and "privacy.export" in out and "Lopez" not in out
 
 
-def test_agent_cannot_export_erase_or_read_audit(db: str, tmp_path: Path, capsys: Any,
-                                                 monkeypatch: Any) -> None:  # fmt: skip
-    assert _run(capsys, "users", "add", "agnes", "--role", "agent", "--no-password", "--db", db)[0] == 0
+def test_agent_cannot_export_erase_or_read_audit(
+    db: str, tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    assert (
+        _run(capsys, "users", "add", "agnes", "--role", "agent", "--no-password", "--db", db)[0]
+        == 0
+    )
     monkeypatch.setenv("SAYONCE_OS_USER_MAP", f"{getpass.getuser()}=agnes")
     out_file = tmp_path / "x.json"
     code, out = _run(capsys, "export", "--customer", "C-000001", "--out", str(out_file), "--db", db)
@@ -74,8 +78,9 @@ def test_agent_cannot_export_erase_or_read_audit(db: str, tmp_path: Path, capsys
     assert code == 2 and "may not erase data" in out
     code, out = _run(capsys, "audit", "show", "--db", db)
     assert code == 2 and "may not view audit" in out
-    code, out = _run(capsys, "consent", "--customer", "C-000003", "--personalization", "off",
-                     "--db", db)  # fmt: skip
+    code, out = _run(
+        capsys, "consent", "--customer", "C-000003", "--personalization", "off", "--db", db
+    )
     assert code == 0 and "Opted out" in out  # agents record what the customer tells them
 
 

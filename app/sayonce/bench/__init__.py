@@ -20,6 +20,7 @@ MODULES = (
     "sayonce.bench.intake",
     "sayonce.bench.assist",
     "sayonce.bench.desktop",
+    "sayonce.bench.assist_ui",
 )
 
 

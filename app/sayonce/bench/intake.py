@@ -29,6 +29,10 @@ from sayonce.store import open_store
 
 IMPORT_TARGET = ">= 3,000 interactions/s"
 BATCH = 2_000
+# (quick, full) sizes
+IMPORT_SIZES = (2_000, 20_000)
+IDENTITY_SIZES = (50_000, 1_000_000)
+RECORD_SIZES = (5_000, 100_000)
 _START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 _PHRASES = (
     "my parcel has not arrived yet and the tracking page has not moved since Monday",
@@ -177,7 +181,7 @@ def _floor_once(url: str, records: list[dict[str, Any]]) -> None:
 @benchmark("import.sqlite")
 def import_sqlite(ctx: Context) -> Iterable[Result]:
     """Import a JSON Lines file of interactions into a fresh SQLite database."""
-    count = 2_000 if ctx.quick else 20_000
+    count = IMPORT_SIZES[not ctx.quick]
     runs = 2 if ctx.quick else 3
     source = ctx.workdir / f"bench-interactions-{count}.jsonl"
     records = list(interaction_records(count))
@@ -275,8 +279,8 @@ def _floor_lookups(path: Path, refs: list[CustomerRef]) -> None:
 @benchmark("identity.resolve")
 def identity_resolve(ctx: Context) -> Iterable[Result]:
     """Resolve incoming records against a large identity table."""
-    identities = 50_000 if ctx.quick else 1_000_000
-    count = 5_000 if ctx.quick else 100_000
+    identities = IDENTITY_SIZES[not ctx.quick]
+    count = RECORD_SIZES[not ctx.quick]
     url = _identity_db(ctx, identities)
     refs = incoming(count, identities // 2)
     runs = 2 if ctx.quick else 3

@@ -32,6 +32,7 @@ COMMANDS: tuple[str, ...] = (
     "identity",
     "intake",
     "assist",
+    "review",
 )
 
 

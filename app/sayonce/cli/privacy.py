@@ -50,8 +50,10 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         store.dispose()
     total = sum(result.counts.values())
-    print(f"wrote {result.path} ({total} records, {len(result.customer_ids)} profiles, "
-          f"sha256 {result.sha256})")  # fmt: skip
+    print(
+        f"wrote {result.path} ({total} records, {len(result.customer_ids)} profiles, "
+        f"sha256 {result.sha256})"
+    )
     return 0
 
 
@@ -66,8 +68,11 @@ def _erase(args: argparse.Namespace) -> int:
             customer_id = find_customer_id(session, args.customer)
             profiles = len(person_ids(session, customer_id))
         if not args.yes:
-            print(f"This erases {args.customer} ({profiles} merged profile(s)) everywhere and "
-                  "cannot be undone. Run again with --yes.", file=sys.stderr)  # fmt: skip
+            print(
+                f"This erases {args.customer} ({profiles} merged profile(s)) everywhere and "
+                "cannot be undone. Run again with --yes.",
+                file=sys.stderr,
+            )
             return 1
         with store.write() as session:
             report = erase_person(session, principal, customer_id)

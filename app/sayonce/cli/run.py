@@ -26,6 +26,21 @@ def register(sub: Any) -> None:
     parser.add_argument("--demo-customers", type=int, help="demo size on an empty database")
     parser.add_argument("--demo-interactions", type=int, help="demo size on an empty database")
     parser.add_argument("--no-models", action="store_true", help="do not load the NLP models")
+    parser.add_argument(
+        "--screen",
+        choices=["agent", "supervisor"],
+        default="agent",
+        help="agent desktop (default) or the supervisor review screen",
+    )
+    parser.add_argument(
+        "--simulate",
+        type=Path,
+        metavar="CALL.jsonl",
+        help="replay a call file (intake events) into the live call panel, with its timing",
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="simulator speed: 1, 4, or 0 for instant"
+    )
     parser.add_argument("--exit-when-visible", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(func=_run)
 
@@ -43,5 +58,8 @@ def _run(args: argparse.Namespace) -> int:
             demo_interactions=args.demo_interactions,
             exit_when_visible=args.exit_when_visible,
             load_models=not args.no_models,
+            screen=args.screen,
+            simulate=args.simulate,
+            speed=args.speed,
         )
     )

@@ -89,8 +89,9 @@ def _list(store: Store, actor: Principal) -> str:
     lines = [f"{'USERNAME':20} {'ROLE':10} {'ACTIVE':6} {'SIGN-IN':8} NAME"]
     for u in users:
         how = "password" if u.has_password else "os"
-        lines.append(f"{u.username:20} {u.role:10} {'yes' if u.active else 'no':6} {how:8} "
-                     f"{u.display_name}")  # fmt: skip
+        lines.append(
+            f"{u.username:20} {u.role:10} {'yes' if u.active else 'no':6} {how:8} {u.display_name}"
+        )
     return "\n".join(lines)
 
 

@@ -1,8 +1,8 @@
 """The "already told us" facts of demo conversations, from the NLP module's extractor.
 
 The facts come from the same rule-based extractor the importers and live calls use
-(:func:`sayonce.nlp.facts.extract_facts`), run over each generated call, chat, email, text,
-post and store visit, so what the demo shows is what the product finds in real text.
+(:func:`sayonce.nlp.facts.extract_facts`), run over the generated calls, chats, emails,
+texts, posts and store visits, so what the demo shows is what the product finds in real text.
 """
 
 from __future__ import annotations
@@ -15,10 +15,17 @@ from sayonce.demo.rows import Ids, Row, Rows
 from sayonce.nlp.conversation import TurnText
 from sayonce.nlp.facts import extract_facts
 
-# Web visits are page lists: nothing a customer said.
-SPOKEN_CHANNELS = frozenset({"call", "chat", "email", "sms", "social", "store"})
+# Web visits are page lists, and our outbound texts and public replies are notices: nobody
+# told us anything there.
+SPOKEN = frozenset(
+    {("call", "inbound"), ("call", "outbound"), ("chat", "inbound"), ("email", "inbound")}
+    | {("email", "outbound"), ("sms", "inbound"), ("social", "inbound"), ("store", "inbound")}
+)
 # A fact from a contact with no case counts as dealt with after this long.
 SETTLED_AFTER = timedelta(days=14)
+# Routine contacts older than this get no facts: theirs would be settled and below the
+# panel's limit, and extraction is most of the demo's cost. Every storyline contact has them.
+ROUTINE_FACTS_WITHIN = timedelta(days=180)
 
 
 @dataclass(slots=True)
@@ -35,9 +42,16 @@ class FactWriter:
         closed = {c["id"] for c in rows.tables["cases"] if c["status"] == "closed"}
         facts = rows.tables["facts"]
         for interaction in rows.tables["interactions"]:
-            if interaction["channel"] in SPOKEN_CHANNELS:
+            if self.worth_reading(interaction):
                 resolved = self.settled(interaction, closed)
                 facts.extend(fact_rows(interaction, turns.get(interaction["id"]), resolved, ids))
+
+    def worth_reading(self, interaction: Row) -> bool:
+        """Whether to extract facts: something a person said, in a storyline or recently."""
+        if (interaction["channel"], interaction["direction"]) not in SPOKEN:
+            return False
+        recent = self.as_of - interaction["started_at"] <= ROUTINE_FACTS_WITHIN
+        return recent or interaction["case_id"] is not None
 
     def settled(self, interaction: Row, closed_cases: set[int]) -> bool:
         """Whether what was said then has been dealt with: its case is closed, or it is old."""

@@ -17,7 +17,7 @@ from sayonce import __version__
 from sayonce.demo import engagement, orders, people, seeds
 from sayonce.demo.contacts import Agents, History
 from sayonce.demo.facts import FactWriter
-from sayonce.demo.rows import Ids, Rows
+from sayonce.demo.rows import TABLES, Ids, Rows
 from sayonce.demo.storylines import library
 from sayonce.demo.writer import BulkWriter
 from sayonce.store import Store
@@ -108,7 +108,6 @@ def plan(rng: random.Random, customers: int, interactions: int) -> list[Customer
 class Generator:
     """Builds customers one by one and hands full batches to the writer."""
 
-    store: Store
     seed: int
     as_of: datetime
     writer: BulkWriter
@@ -123,8 +122,8 @@ class Generator:
     households: list[list[str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def person(self, rng: random.Random, index: int, p: CustomerPlan) -> people.Person:
-        """The person behind customer ``index``."""
+    def person(self, rng: random.Random, p: CustomerPlan) -> people.Person:
+        """The person behind the next customer."""
         cast, customer_id = seeds.people(), self.ids.take("customers")
         if p.twin_of is not None and p.twin_kind is not None:
             original = self.originals[p.twin_of]
@@ -150,13 +149,12 @@ class Generator:
     def customer(self, index: int, p: CustomerPlan, needed_later: bool) -> None:
         """Build one customer's profile and whole history into the current batch."""
         rng = random.Random(self.seed * 1_000_003 + index)
-        cast, shop = seeds.people(), seeds.catalog()
-        person = self.person(rng, index, p)
+        shop = seeds.catalog()
+        person = self.person(rng, p)
         if needed_later:
             self.originals[index] = person
-        bought = orders.make_orders(
-            rng, person, shop.products, self.ids, self.as_of, p.budget // 25
-        )
+        extra = p.budget // 25  # the busiest customers buy more, too
+        bought = orders.make_orders(rng, person, shop.products, self.ids, self.as_of, extra)
         tier = self.tier(person, bought)
         history = History(
             rng, person, bought, self.ids, self.rows, self.agents, shop, library(), self.as_of
@@ -164,18 +162,29 @@ class Generator:
         history.base.update(company=shop.company, tier=(tier or "bronze").title())
         history.base["points"] = f"{int(sum(o.total for o in bought)):,}"
         history.fill(p.budget)
+        self.profile(rng, person, bought, history.last_contact or person.since)
+
+    def profile(
+        self,
+        rng: random.Random,
+        person: people.Person,
+        bought: list[orders.OrderDraft],
+        last_seen: datetime,
+    ) -> None:
+        """The customer row and everything about them that is not a contact."""
+        cast, shop = seeds.people(), seeds.catalog()
         tier = self.tier(person, bought)
         value = orders.twelve_month_value(bought, self.as_of)
         potential = person.segment.potential * rng.uniform(0.5, 1.5) * max(500.0, 4000 - value)
         row = people.customer_row(person, tier, value, potential)
-        row["updated_at"] = history.last_contact or person.since
+        row["updated_at"] = last_seen
         self.rows.add("customers", row)
         first_identity = self.ids.next.get("identities", 1)
         self.ids.next["identities"] = first_identity + len(person.identities)
         self.rows.tables["identities"].extend(people.identity_rows(person, first_identity))
         self.rows.tables["orders"].extend(orders.order_rows(person, bought))
         if tier is not None:
-            events, _ = orders.loyalty_rows(rng, person, bought, tier, cast.tiers, self.ids)
+            events = orders.loyalty_rows(rng, person, bought, tier, cast.tiers, self.ids)
             self.rows.tables["loyalty_events"].extend(events)
         engagement.campaign_events(rng, person, shop.campaigns, self.ids, self.rows, self.as_of)
         engagement.nps_answers(rng, person, self.ids, self.rows, self.as_of)
@@ -190,6 +199,36 @@ class Generator:
         value = orders.twelve_month_value(bought, self.as_of)
         return orders.tier_for(value, seeds.people().tiers)
 
+    @classmethod
+    def start(cls, writer: BulkWriter, seed: int, as_of: datetime) -> Generator:
+        """A generator writing through ``writer``, with the demo agents in place."""
+        cast = seeds.people()
+        agent_ids = writer.ensure_agents(cast.agents)
+        staff = [
+            (agent_ids[a["username"]], a["display_name"].split()[0])
+            for a in cast.agents
+            if a["role"] == "agent"
+        ]
+        authors = list(agent_ids.values())
+        return cls(seed, as_of, writer, writer.first_ids(), Agents(staff), authors)
+
+    def run(self, plans: list[CustomerPlan], batch: int, progress: Progress | None) -> None:
+        """Build every planned customer, writing a batch whenever it is full."""
+        needed = {p.twin_of for p in plans if p.twin_of is not None}
+        total = sum(p.budget for p in plans)
+        facts, reported = FactWriter(self.as_of), 0
+        for index, p in enumerate(plans):
+            self.customer(index, p, index in needed)
+            if self.rows.count("interactions") >= batch:
+                self.flush(facts)
+            done = self.counts.get("interactions", 0) + self.rows.count("interactions")
+            if progress and done - reported >= PROGRESS_STEP:
+                progress(done, total)
+                reported = done
+        self.flush(facts)
+        if progress:
+            progress(self.counts["interactions"], total)
+
     def flush(self, facts: FactWriter) -> None:
         """Write the current batch and count what it held."""
         facts.add(self.rows, self.ids)
@@ -197,6 +236,19 @@ class Generator:
             self.counts[name] = self.counts.get(name, 0) + len(batch)
         self.writer.write(self.rows)
         self.rows.clear()
+
+    def stats(self, seconds: float) -> DemoStats:
+        """What was written, for the caller and the ``meta`` table."""
+        counted = {name: self.counts.get(name, 0) for name in TABLES}
+        return DemoStats(
+            seed=self.seed,
+            as_of=self.as_of.date().isoformat(),
+            **counted,
+            agents=len(self.authors),
+            duplicates=len(self.duplicates),
+            households=len(self.households),
+            seconds=seconds,
+        )
 
 
 def generate(
@@ -218,69 +270,26 @@ def generate(
         raise ValueError("the demo needs at least one customer and no negative sizes")
     started = time.perf_counter()
     day = as_of or datetime.now(UTC).date()
-    now = datetime(day.year, day.month, day.day, tzinfo=UTC)
     writer = BulkWriter(store)
     writer.check_empty()
-    cast = seeds.people()
-    agent_ids = writer.ensure_agents(cast.agents)
-    staff = [
-        (agent_ids[a["username"]], a["display_name"].split()[0])
-        for a in cast.agents
-        if a["role"] == "agent"
-    ]
-    master = random.Random(seed)
-    plans = plan(master, customers, interactions)
-    needed = {p.twin_of for p in plans if p.twin_of is not None}
-    gen = Generator(
-        store, seed, now, writer, writer.first_ids(), Agents(staff), list(agent_ids.values())
-    )
-    meta = {
+    gen = Generator.start(writer, seed, datetime(day.year, day.month, day.day, tzinfo=UTC))
+    meta: dict[str, object] = {
         "seed": seed,
         "customers": customers,
         "interactions": interactions,
         "as_of": day.isoformat(),
     }
     writer.record_meta({**meta, "status": "loading"})
-    facts = FactWriter(now)
-    reported = 0
-    for index, p in enumerate(plans):
-        gen.customer(index, p, index in needed)
-        if gen.rows.count("interactions") >= batch_interactions:
-            gen.flush(facts)
-        done = gen.counts.get("interactions", 0) + gen.rows.count("interactions")
-        if progress and done - reported >= PROGRESS_STEP:
-            progress(done, interactions)
-            reported = done
-    gen.flush(facts)
-    if progress:
-        progress(gen.counts["interactions"], interactions)
+    gen.run(plan(random.Random(seed), customers, interactions), batch_interactions, progress)
+    writer.finish()
+    stats = gen.stats(time.perf_counter() - started)
     meta.update(
         status="complete",
         version=__version__,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         duplicates=gen.duplicates,
         households=gen.households,
+        stats=asdict(stats),
     )
-    writer.finish()
-    c = gen.counts
-    stats = DemoStats(
-        seed=seed,
-        as_of=day.isoformat(),
-        customers=c["customers"],
-        identities=c["identities"],
-        interactions=c["interactions"],
-        turns=c["turns"],
-        orders=c["orders"],
-        survey_responses=c["survey_responses"],
-        loyalty_events=c["loyalty_events"],
-        campaign_events=c["campaign_events"],
-        cases=c["cases"],
-        notes=c["notes"],
-        facts=c["facts"],
-        agents=len(agent_ids),
-        duplicates=len(gen.duplicates),
-        households=len(gen.households),
-        seconds=time.perf_counter() - started,
-    )
-    writer.record_meta({**meta, "stats": asdict(stats)})
+    writer.record_meta(meta)
     return stats

@@ -125,8 +125,8 @@ def loyalty_rows(
     tier: str,
     tiers: tuple[tuple[str, float], ...],
     ids: Ids,
-) -> tuple[list[Row], int]:
-    """A member's joining, points earned per order, tier rises and redemptions; and balance."""
+) -> list[Row]:
+    """A member's joining, points earned per order, tier rises and redemptions."""
     joined = person.since + timedelta(hours=rng.uniform(0, 72))
     events: list[tuple[datetime, str, str | None, int, str]] = [
         (joined, "joined", tiers[0][0], 0, "Joined Northwind Rewards")
@@ -148,8 +148,7 @@ def loyalty_rows(
     if balance > 1500 and rng.random() < 0.5:
         at = orders[-1].placed_at + timedelta(hours=1)
         events.append((at, "redeemed", None, -500, "Redeemed 500 points at checkout"))
-        balance -= 500
-    rows = [
+    return [
         {
             "id": (event_id := ids.take("loyalty_events")),
             "customer_id": person.id,
@@ -163,4 +162,3 @@ def loyalty_rows(
         }
         for at, kind, event_tier, points, text in events
     ]
-    return rows, balance

@@ -278,8 +278,12 @@ def second_profile(
     twin.city, twin.postcode, twin.segment = original.city, original.postcode, original.segment
     twin.since = original.since + (as_of - original.since) * rng.uniform(0.3, 0.97)
     twin.member = False
+    # consent belongs to the person, whichever profile they are recorded under
     twin.consent_personalization = original.consent_personalization
+    twin.consent_marketing = original.consent_marketing
     twin.opted_out_at = original.opted_out_at
+    unsubscribed = original.unsubscribed_at
+    twin.unsubscribed_at = unsubscribed if unsubscribed and unsubscribed > twin.since else None
     phone, mail = original.first(IdentityKind.PHONE), original.first(IdentityKind.EMAIL)
     if kind == "nickname":
         twin.given = rng.choice(seeds.given.get(original.given) or (typo(rng, original.given),))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from sqlalchemy import ColumnElement, Integer, bindparam, text
+from sqlalchemy import ColumnElement, Integer, text
 
 from sayonce.store import Interaction
 
@@ -43,18 +43,15 @@ def tsquery(query: str) -> str | None:
     return " & ".join(f"{w}:*" for w in found) if found else None
 
 
-def interaction_match(dialect: str, query: str) -> ColumnElement[bool] | None:
-    """A condition selecting interactions whose subject or body match ``query``."""
+def interaction_match(dialect: str) -> ColumnElement[bool]:
+    """Interactions whose subject or body match the words bound as ``:fts`` / ``:tsq``."""
     if dialect == "postgresql":
-        expression = tsquery(query)
-        if expression is None:
-            return None
-        condition = text(f"{_PG_VECTOR} @@ to_tsquery('english', :tsq)")
-        return cast(ColumnElement[bool], condition.bindparams(bindparam("tsq", expression)))
-    expression = fts5_query(query)
-    if expression is None:
-        return None
+        return cast(ColumnElement[bool], text(f"{_PG_VECTOR} @@ to_tsquery('english', :tsq)"))
     matching = text("SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH :fts")
-    return Interaction.id.in_(
-        matching.bindparams(bindparam("fts", expression)).columns(rowid=Integer)
-    )
+    return Interaction.id.in_(matching.columns(rowid=Integer))
+
+
+def search_params(query: str) -> dict[str, str] | None:
+    """The bound values :func:`interaction_match` needs, or ``None`` when ``query`` has no words."""
+    fts, tsq = fts5_query(query), tsquery(query)
+    return None if fts is None or tsq is None else {"fts": fts, "tsq": tsq}

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import phonenumbers
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import BindParameter, Connection, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from sayonce.identity.cluster import cluster_of
 from sayonce.store import Case, Customer, Identity, IdentityKind, Interaction, SurveyResponse
@@ -115,49 +115,71 @@ def identity_label(kind: str, value: str) -> str:
 _KIND_ORDER = {k.value: n for n, k in enumerate(IdentityKind)}
 
 
-def _identities(session: Session, cluster: Sequence[int]) -> list[IdentityView]:
-    rows = session.execute(
-        select(Identity.kind, Identity.value, Identity.verified)
-        .where(Identity.customer_id.in_(cluster))
-        .order_by(Identity.id)
-    ).all()
+# Built once with bound parameters: constructing SQL objects costs more than running them.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_IDENTITIES = (
+    select(Identity.kind, Identity.value, Identity.verified)
+    .where(Identity.customer_id.in_(_IDS))
+    .order_by(Identity.id)
+)
+_OPEN_CASES = (
+    select(Case.id, Case.number, Case.title, Case.status, Case.priority, Case.opened_at)
+    .where(Case.customer_id.in_(_IDS), Case.status != "closed")
+    .order_by(Case.opened_at.desc())
+    .limit(20)
+)
+_TREND = (
+    select(SurveyResponse.responded_at, SurveyResponse.score)
+    .where(SurveyResponse.customer_id.in_(_IDS), SurveyResponse.kind == bindparam("kind"))
+    .order_by(SurveyResponse.responded_at.desc(), SurveyResponse.id.desc())
+    .limit(TREND_POINTS)
+)
+_LAST_CONTACT = (
+    select(Interaction.started_at, Interaction.channel)
+    .where(Interaction.customer_id == bindparam("member"))
+    .order_by(Interaction.started_at.desc(), Interaction.id.desc())
+    .limit(1)
+)
+_CONTACTS = select(func.count()).select_from(Interaction).where(Interaction.customer_id.in_(_IDS))
+_HEADER = select(
+    Customer.id,
+    Customer.ref,
+    Customer.display_name,
+    Customer.tier,
+    Customer.segment,
+    Customer.value_score,
+    Customer.potential_score,
+    Customer.preferred_channel,
+    Customer.consent_personalization,
+    Customer.consent_marketing,
+    Customer.opted_out_at,
+    Customer.birthday,
+    Customer.language,
+    Customer.city,
+    Customer.country,
+    Customer.erased_at,
+    Customer.unverified,
+).where(Customer.id == bindparam("customer"))
+
+
+def _identities(connection: Connection, cluster: list[int]) -> list[IdentityView]:
     seen: dict[tuple[str, str], IdentityView] = {}
-    for kind, value, verified in rows:
+    for kind, value, verified in connection.execute(_IDENTITIES, {"ids": cluster}):
         known = seen.get((kind, value))
         if known is None or (verified and not known.verified):
             seen[(kind, value)] = IdentityView(kind, value, identity_label(kind, value), verified)
     return sorted(seen.values(), key=lambda i: _KIND_ORDER.get(i.kind, 99))
 
 
-def _open_cases(session: Session, cluster: Sequence[int]) -> list[OpenCase]:
-    rows = session.execute(
-        select(Case.id, Case.number, Case.title, Case.status, Case.priority, Case.opened_at)
-        .where(Case.customer_id.in_(cluster), Case.status != "closed")
-        .order_by(Case.opened_at.desc())
-        .limit(20)
-    ).all()
-    return [OpenCase(*row) for row in rows]
-
-
-def _trend(session: Session, cluster: Sequence[int], kind: str) -> list[ScorePoint]:
-    rows = session.execute(
-        select(SurveyResponse.responded_at, SurveyResponse.score)
-        .where(SurveyResponse.customer_id.in_(cluster), SurveyResponse.kind == kind)
-        .order_by(SurveyResponse.responded_at.desc(), SurveyResponse.id.desc())
-        .limit(TREND_POINTS)
-    ).all()
+def _trend(connection: Connection, cluster: list[int], kind: str) -> list[ScorePoint]:
+    rows = connection.execute(_TREND, {"ids": cluster, "kind": kind}).all()
     return [ScorePoint(at, score) for at, score in reversed(rows)]
 
 
-def _last_contact(session: Session, cluster: Sequence[int]) -> tuple[datetime | None, str | None]:
+def _last_contact(connection: Connection, cluster: list[int]) -> tuple[datetime | None, str | None]:
     best: tuple[datetime | None, str | None] = (None, None)
     for member in cluster:  # one indexed probe per profile beats a sort over the cluster
-        row = session.execute(
-            select(Interaction.started_at, Interaction.channel)
-            .where(Interaction.customer_id == member)
-            .order_by(Interaction.started_at.desc(), Interaction.id.desc())
-            .limit(1)
-        ).first()
+        row = connection.execute(_LAST_CONTACT, {"member": member}).first()
         if row is not None and (best[0] is None or row[0] > best[0]):
             best = (row[0], row[1])
     return best
@@ -168,19 +190,19 @@ def load_profile(
 ) -> Profile:
     """The header of ``customer_id``'s cluster (the surviving profile's fields, every identity)."""
     members = list(cluster) if cluster else cluster_of(session, customer_id)
-    customer = session.get(Customer, members[0], options=[lazyload(Customer.identities)])
+    connection = session.connection()
+    customer = connection.execute(_HEADER, {"customer": members[0]}).first()
     if customer is None:
         raise LookupError(f"no customer with id {customer_id}")
-    last_at, last_channel = _last_contact(session, members)
-    count = session.scalar(
-        select(func.count()).select_from(Interaction).where(Interaction.customer_id.in_(members))
-    )
+    last_at, last_channel = _last_contact(connection, members)
+    count = connection.execute(_CONTACTS, {"ids": members}).scalar()
+    open_cases = [OpenCase(*row) for row in connection.execute(_OPEN_CASES, {"ids": members})]
     return Profile(
         customer_id=customer.id,
         ref=customer.ref,
         display_name=customer.display_name or customer.ref,
         member_ids=members,
-        identities=_identities(session, members),
+        identities=_identities(connection, members),
         tier=customer.tier,
         segment=customer.segment,
         value_score=customer.value_score,
@@ -195,10 +217,10 @@ def load_profile(
         country=customer.country,
         erased=customer.erased_at is not None,
         unverified=customer.unverified,
-        open_cases=_open_cases(session, members),
+        open_cases=open_cases,
         last_contact_at=last_at,
         last_contact_channel=last_channel,
         interaction_count=count or 0,
-        nps=_trend(session, members, "nps"),
-        csat=_trend(session, members, "csat"),
+        nps=_trend(connection, members, "nps"),
+        csat=_trend(connection, members, "csat"),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sayonce.history.customer_view import CustomerView, open_customer
 from sayonce.history.search import CustomerHit, hits
-from sayonce.identity.lookup import find_matches, probes
+from sayonce.identity.lookup import find_by_identity, find_matches, probes
 from sayonce.identity.resolve import UNVERIFIED_NAME, customer_ref
 from sayonce.store import Customer, Identity, IdentityKind, Store
 from sayonce.trust.audit import record
@@ -23,6 +23,10 @@ from sayonce.trust.principal import Principal
 
 _IDENTITY_KINDS = frozenset(k.value for k in IdentityKind)
 _PHONE_LIKE = re.compile(r"^\s*\+?[\d\s().\-/]{5,}$")
+
+
+def _is_number(contact: str) -> bool:
+    return contact.lstrip("+").isdigit() and len(contact) >= 7
 
 
 def caller_id(raw: str) -> str:
@@ -49,9 +53,19 @@ class PopResult:
 def pop(store: Store, principal: Principal, raw: str) -> PopResult:
     """Match an incoming contact and, when exactly one customer matches, open them."""
     require(principal, Permission.VIEW_PROFILE)
+    contact = caller_id(raw)
     with store.read() as session:
-        found = find_matches(session, caller_id(raw))
-        matches = hits(session, {m.customer_id: f"{m.matched_by} match" for m in found})
+        # telephony sends numbers: one indexed probe; anything else tries every reading
+        phone = (
+            find_by_identity(session, IdentityKind.PHONE, contact) if _is_number(contact) else []
+        )
+        if phone:
+            matched = dict.fromkeys(phone, "phone match")
+        else:
+            matched = {
+                m.customer_id: f"{m.matched_by} match" for m in find_matches(session, contact)
+            }
+        matches = hits(session, matched)
     view = open_customer(store, principal, matches[0].customer_id) if len(matches) == 1 else None
     return PopResult(raw, matches, view)
 

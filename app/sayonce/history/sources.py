@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from sayonce.history.fulltext import interaction_match
+from sayonce.history.fulltext import interaction_match, search_params
 from sayonce.history.items import RANK, ItemKind, TimelineFilter, TimelineItem
 from sayonce.store import (
     Agent,
@@ -45,8 +45,8 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _contains(column: Any, text: str) -> ColumnElement[bool]:
-    return column.ilike(like_pattern(text), escape="\\")  # type: ignore[no-any-return]
+def _contains(column: Any) -> ColumnElement[bool]:
+    return column.ilike(bindparam("like"), escape="\\")  # type: ignore[no-any-return]
 
 
 def squash(text: str | None, limit: int = SNIPPET_CHARS) -> str:
@@ -62,6 +62,31 @@ def _minutes(row: Row[Any]) -> str:
     return f"{max(1, round(seconds / 60))} min" if seconds > 0 else ""
 
 
+class Shape(NamedTuple):
+    """What a filter changes in the SQL (the values themselves are bound at execution).
+
+    ``text`` is ``""`` (no search), ``"words"`` (searchable words: full-text and LIKE) or
+    ``"other"`` (only punctuation: LIKE only, interactions cannot match).
+    """
+
+    keys: frozenset[str] | None
+    text: str
+
+    def wants(self, key: str) -> bool:
+        """Whether items with this channel/kind key are shown."""
+        return self.keys is None or key in self.keys
+
+
+def shape_of(flt: TimelineFilter) -> tuple[Shape, dict[str, str]]:
+    """The SQL shape of a filter and the values to bind (``like``, ``fts``, ``tsq``)."""
+    query = flt.text.strip()
+    if not query:
+        return Shape(flt.keys, ""), {}
+    words = search_params(query)
+    values = {"like": like_pattern(query), **(words or {})}
+    return Shape(flt.keys, "words" if words else "other"), values
+
+
 @dataclass(frozen=True)
 class Source:
     """One table of the timeline: how to select, bound, filter and present its rows."""
@@ -73,7 +98,7 @@ class Source:
     owner: InstrumentedAttribute[int]
     select: Callable[[], Select]
     item: Callable[[Row[Any]], TimelineItem]
-    where: Callable[[TimelineFilter, str], ColumnElement[bool] | None]
+    where: Callable[[Shape, str], ColumnElement[bool] | None]
 
     @property
     def rank(self) -> int:
@@ -82,13 +107,12 @@ class Source:
 
 
 def _plain_filter(key: str, text_columns: tuple[Any, ...]) -> Callable[..., Any]:
-    def where(flt: TimelineFilter, _dialect: str) -> ColumnElement[bool] | None:
-        if not flt.wants(key):
+    def where(shape: Shape, _dialect: str) -> ColumnElement[bool] | None:
+        if not shape.wants(key):
             return None
-        if not flt.text.strip():
+        if not shape.text:
             return true()
-        conditions = [_contains(column, flt.text.strip()) for column in text_columns]
-        return or_(*conditions)
+        return or_(*(_contains(column) for column in text_columns))
 
     return where
 
@@ -139,18 +163,15 @@ def _interaction_item(row: Row[Any]) -> TimelineItem:
     )
 
 
-def _interaction_where(flt: TimelineFilter, dialect: str) -> ColumnElement[bool] | None:
-    wanted = CHANNELS if flt.keys is None else CHANNELS & flt.keys
-    if not wanted:
+def _interaction_where(shape: Shape, dialect: str) -> ColumnElement[bool] | None:
+    wanted = CHANNELS if shape.keys is None else CHANNELS & shape.keys
+    if not wanted or shape.text == "other":
         return None
     condition: ColumnElement[bool] = (
         true() if wanted == CHANNELS else Interaction.channel.in_(sorted(wanted))
     )
-    if flt.text.strip():
-        match = interaction_match(dialect, flt.text)
-        if match is None:
-            return None
-        condition = condition & match
+    if shape.text == "words":
+        condition = condition & interaction_match(dialect)
     return condition
 
 

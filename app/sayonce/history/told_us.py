@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import Integer, bindparam, case, select
 from sqlalchemy.orm import Session
 
 from sayonce.store import Fact, Interaction
@@ -49,27 +49,43 @@ class ToldUs:
         return KIND_TITLES.get(self.kind, self.kind.replace("_", " ").capitalize())
 
 
+_KIND_RANK = case(
+    {kind: n for n, kind in enumerate(KIND_ORDER)}, value=Fact.kind, else_=len(KIND_ORDER)
+)
+_FACTS = (
+    select(
+        Fact.id,
+        Fact.kind,
+        Fact.text,
+        Fact.value,
+        Fact.at,
+        Fact.interaction_id,
+        Fact.turn_seq,
+        Interaction.channel,
+        Fact.resolved,
+        Interaction.started_at.label("said_at"),
+    )
+    .join(Interaction, Interaction.id == Fact.interaction_id)
+    .where(Fact.customer_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Fact.resolved, _KIND_RANK, Fact.at.desc(), Fact.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def told_us(session: Session, cluster: Sequence[int], limit: int = LIMIT) -> list[ToldUs]:
     """Facts of the customer ``cluster``: open ones first, grouped by kind, newest first."""
-    kind_rank = case(
-        {kind: n for n, kind in enumerate(KIND_ORDER)}, value=Fact.kind, else_=len(KIND_ORDER)
-    )
-    rows = session.execute(
-        select(
-            Fact.id,
-            Fact.kind,
-            Fact.text,
-            Fact.value,
-            Fact.at,
-            Fact.interaction_id,
-            Fact.turn_seq,
-            Interaction.channel,
-            Fact.resolved,
-            Interaction.started_at,
-        )
-        .join(Interaction, Interaction.id == Fact.interaction_id)
-        .where(Fact.customer_id.in_(cluster))
-        .order_by(Fact.resolved, kind_rank, Fact.at.desc(), Fact.id.desc())
-        .limit(limit)
-    ).all()
-    return [ToldUs(*row) for row in rows]
+    # three times the limit, so repeats (one order number said in three calls) can be dropped
+    rows = session.connection().execute(_FACTS, {"ids": list(cluster), "limit": limit * 3})
+    return _distinct([ToldUs(**row._asdict()) for row in rows])[:limit]
+
+
+def _distinct(facts: list[ToldUs]) -> list[ToldUs]:
+    """The newest of facts saying the same thing (an order number mentioned in three calls)."""
+    seen: set[tuple[str, bool, str]] = set()
+    kept = []
+    for fact in facts:
+        key = (fact.kind, fact.resolved, (fact.value or " ".join(fact.text.casefold().split())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(fact)
+    return kept

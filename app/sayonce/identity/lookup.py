@@ -20,7 +20,9 @@ from sayonce.store.commerce import Order
 from sayonce.store.customers import Customer, Identity, IdentityKind
 
 _REF = re.compile(r"^C-\d+$", re.IGNORECASE)
-_PHONE_CHARS = re.compile(r"^[+\d][\d\s().\-/]{4,}$")
+_PHONE_CHARS = re.compile(r"^[+(\d][\d\s().\-/]{4,}$")
+# "@handle" without a network is tried on these (each an index probe)
+NETWORKS = ("twitter", "x", "instagram", "facebook", "tiktok", "linkedin", "whatsapp", "social")
 _ID_KINDS = (IdentityKind.ACCOUNT, IdentityKind.LOYALTY, IdentityKind.EXTERNAL)
 
 
@@ -53,8 +55,12 @@ def probes(raw: str, region: str = normalize.DEFAULT_REGION) -> list[Probe]:
         found.append(Probe("ref", text.upper()))
     if "@" in text.lstrip("@"):
         _try(found, IdentityKind.EMAIL, lambda: normalize.email(text))
-    if text.startswith("@") or (":" in text and "@" not in text):
+    if ":" in text and "@" not in text.partition(":")[0]:
         _try(found, IdentityKind.SOCIAL, lambda: normalize.social(text))
+    elif text.startswith("@") and "@" not in text[1:]:
+        found.extend(
+            Probe(IdentityKind.SOCIAL.value, f"{n}:{text[1:].casefold()}") for n in NETWORKS
+        )
     if _PHONE_CHARS.match(text):
         _try(found, IdentityKind.PHONE, lambda: normalize.phone(text, region))
     if " " not in text and "@" not in text:

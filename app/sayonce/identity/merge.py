@@ -163,9 +163,7 @@ def _never_pair(session: Session, root_a: int, root_b: int) -> str | None:
             refs = dict(
                 session.execute(
                     select(Customer.id, Customer.ref).where(Customer.id.in_([low, high]))
-                )
-                .tuples()
-                .all()
+                ).all()
             )
             return f"{refs[low]} / {refs[high]}"
     return None
@@ -307,9 +305,7 @@ def merge_log(
     records = session.scalars(query).all()
     ids = {i for r in records for i in (r.survivor_id, r.absorbed_id)}
     refs = dict(
-        session.execute(select(Customer.id, Customer.ref).where(Customer.id.in_(ids)))
-        .tuples()
-        .all()
+        session.execute(select(Customer.id, Customer.ref).where(Customer.id.in_(ids))).all()
     )
     return [
         MergeEntry(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -29,6 +30,7 @@ from sayonce.intake.records import (
     OrderRecord,
     Record,
     SurveyRecord,
+    TurnIn,
 )
 from sayonce.intake.transcript import join_turns
 from sayonce.privacy.redact import redact
@@ -69,6 +71,12 @@ class Item:
 
 def _text(value: str | None) -> str | None:
     return None if value is None else redact(value)
+
+
+def _turn_time(rec: InteractionRecord, turn: TurnIn) -> datetime | None:
+    if turn.at is not None or turn.offset_ms is None:
+        return turn.at
+    return rec.started_at + timedelta(milliseconds=turn.offset_ms)
 
 
 def _order_row(rec: OrderRecord) -> dict[str, Any]:
@@ -206,7 +214,13 @@ class ActivityWriter:
     def _build_interaction(self, item: Item, rec: InteractionRecord) -> None:
         turns = [(t.speaker, redact(t.text)) for t in rec.turns]
         item.turns = [
-            {"seq": n, "speaker": t.speaker, "text": text, "offset_ms": t.offset_ms, "at": t.at}
+            {
+                "seq": n,
+                "speaker": t.speaker,
+                "text": text,
+                "offset_ms": t.offset_ms,
+                "at": _turn_time(rec, t),
+            }
             for n, (t, (_, text)) in enumerate(zip(rec.turns, turns, strict=True))
         ]
         body = join_turns(turns) if turns else redact(rec.text or "")

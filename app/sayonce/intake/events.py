@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from sayonce.intake.fields import describe, field_path
+
 
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -80,8 +82,11 @@ def parse_event(
         event = _ADAPTER.validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "type"
-        raise EventError(f"{where}: field {field!r}: {first['msg']}") from exc
+        loc = tuple(first["loc"])
+        if loc and loc[0] == (data.get("type") if isinstance(data, dict) else None):
+            loc = loc[1:]  # the discriminator's tag: the event type, not a field
+        field = field_path(loc) or "type"
+        raise EventError(f"{where}: field {field!r}: {describe(first)}") from exc
     for stamp in ("at",):
         value = getattr(event, stamp, None)
         if isinstance(value, datetime) and value.tzinfo is None:

@@ -149,6 +149,9 @@ def describe(error: ErrorDetails) -> str:
         return f"{clip(str(given))!r} is not in the expected form"
     if kind in {"value_error", "assertion_error"}:
         return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind.startswith(("datetime_", "date_")) and isinstance(given, str):
+        impossible = _impossible(given.strip())
+        return impossible or f"not a date and time: {clip(given)!r} (use 2026-03-01T14:05:00Z)"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"{error['msg'].lower()}, got {type_name(given)} {clip(repr(given))}"
     return str(error["msg"])

@@ -250,9 +250,9 @@ class _FileRun:
     def _name_ambiguities(self) -> None:
         ids = {i for _, chosen, cands in self.ambiguous for i in (chosen, *cands)}
         refs = dict(
-            self.session.execute(select(Customer.id, Customer.ref).where(Customer.id.in_(ids)))
-            .tuples()
-            .all()
+            self.session.execute(
+                select(Customer.id, Customer.ref).where(Customer.id.in_(ids))
+            ).all()
         )
         for line, chosen, candidates in self.ambiguous:
             names = tuple(refs.get(c, str(c)) for c in candidates)

@@ -119,7 +119,8 @@ def check(root: Path | None = None) -> list[tuple[str, bool, str]]:
     for entry in load_manifest(root):
         if entry.kind == "python-package":
             ok = importlib.util.find_spec(entry.source["module"]) is not None
-            report.append((entry.name, ok, "installed" if ok else f"pip install {entry.source}"))
+            wanted = f"{entry.source.get('pypi', entry.name)}=={entry.source.get('version', '')}"
+            report.append((entry.name, ok, "installed" if ok else f"missing: pip install {wanted}"))
         elif entry.dir is None:
             report.append((entry.name, not entry.required, "optional; configured by path"))
         else:

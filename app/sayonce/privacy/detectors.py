@@ -55,8 +55,18 @@ ADDRESS = re.compile(
 PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d+\b", re.IGNORECASE)
 
 
+# A number named as something else ("... account number 123456, order 55512345") is not
+# in the context of the earlier keyword.
+OTHER_NUMBER = re.compile(
+    r"\b(?:order|case|ticket|tracking|invoice|reference|ref|confirmation|sku|model)\b", re.I
+)
+
+
 def _context(pattern: re.Pattern[str], text: str, start: int, policy: RedactionPolicy) -> bool:
-    return pattern.search(text, max(0, start - policy.context_chars), start) is not None
+    """Whether a keyword of ``pattern`` shortly precedes ``start``, with no other naming between."""
+    window_start = max(0, start - policy.context_chars)
+    found = list(pattern.finditer(text, window_start, start))
+    return bool(found) and OTHER_NUMBER.search(text, found[-1].end(), start) is None
 
 
 def _span(kind: PiiKind, run: list[DigitGroup], first: int, last: int) -> Span:

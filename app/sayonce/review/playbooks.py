@@ -357,7 +357,7 @@ def restore(
 def _yaml(indent: int = 2, block_seq_indent: int = 0) -> YAML:
     yaml = YAML()  # round-trip: keeps comments, order and quotes
     yaml.preserve_quotes = True
-    yaml.width = 100
+    yaml.width = 1 << 16  # never re-wrap a long line: a diff must show only real edits
     yaml.indent(mapping=2, sequence=indent, offset=block_seq_indent)
     return yaml
 
@@ -382,9 +382,9 @@ def apply_edit(content: str, action_id: str, edit: ActionEdit) -> str:
         if value is not None:
             action[key] = value.strip()
     if edit.examples is not None:
-        action["examples"] = _like(action.get("examples"), [e.strip() for e in edit.examples])
+        _put(action, "examples", _like(action.get("examples"), [e.strip() for e in edit.examples]))
     if edit.value is not None:
-        action["value"] = float(edit.value)
+        _put(action, "value", float(edit.value))
     if edit.enabled is not None:
         _set_enabled(action, edit.enabled)
     if edit.eligibility is not None:
@@ -407,11 +407,25 @@ def _like(original: Any, items: list[str]) -> CommentedSeq:
     return seq
 
 
+def _put(action: CommentedMap, key: str, value: Any) -> None:
+    """Set ``key``; a new key goes after the description, not after the action's last line.
+
+    The round-trip parser attaches blank lines and comments that follow an action to its last
+    key, so appending there would put the new key below the gap, next to the next action.
+    """
+    if key in action:
+        action[key] = value
+        return
+    keys = list(action.keys())
+    after = keys.index("description") + 1 if "description" in keys else len(keys)
+    action.insert(after, key, value)
+
+
 def _set_enabled(action: CommentedMap, enabled: bool) -> None:
     if enabled:
         action.pop("enabled", None)  # enabled is the default: keep the file short
     else:
-        action["enabled"] = False
+        _put(action, "enabled", False)
 
 
 def _set_rules(action: CommentedMap, text: str) -> None:
@@ -426,7 +440,7 @@ def _set_rules(action: CommentedMap, text: str) -> None:
     elif not isinstance(rules, dict):
         raise PlaybookError([f"eligibility of {action.get('id')!r}: write rules as key: value"])
     else:
-        action["eligibility"] = rules
+        _put(action, "eligibility", rules)
 
 
 def latest_version(store: Store, principal: Principal, name: str = "default") -> int:

@@ -72,6 +72,8 @@ class Identity(Base):
     __table_args__ = (
         UniqueConstraint("kind", "value", "customer_id"),
         Index("ix_identities_kind_value", "kind", "value"),
+        # a profile header lists every identity of a merge cluster: by customer, not by value
+        Index("ix_identities_customer", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
@@ -45,6 +46,9 @@ class LaunchOptions:
     demo_interactions: int | None = None
     exit_when_visible: bool = False
     load_models: bool = True
+    screen: str = "agent"  # or "supervisor" (sayonce.ui.review_screen)
+    simulate: Path | None = None  # replay this call file into the live call panel
+    speed: float = 1.0  # simulator speed: 1, 4, or 0 for instant
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -188,10 +192,15 @@ def launch(options: LaunchOptions) -> int:
     offscreen = options.screenshot is not None
     theme = options.theme or str(settings.value("theme", "light"))
     themes.apply(app, theme if theme in themes.THEMES else "light")
+    if options.screen == "supervisor":
+        from sayonce.ui.live_call_launch import launch_review
+
+        return launch_review(options.url, options.screenshot, SCREENSHOT_SIZE)
     window = MainWindow(settings=None if offscreen else settings, load_models=options.load_models)
     if offscreen:
         window.resize(*SCREENSHOT_SIZE)
-    shot = _Screenshot(window, options.screenshot) if options.screenshot else None
+    live_shot = options.screenshot is not None and options.simulate is not None
+    shot = _Screenshot(window, options.screenshot) if options.screenshot and not live_shot else None
     credentials = None
     if auth_mode() is AuthMode.LOCAL and not offscreen:
         dialog = SignInDialog()
@@ -209,6 +218,8 @@ def launch(options: LaunchOptions) -> int:
     def opened(desk: Desk) -> None:
         window.set_progress("Ready", 1, 1)
         window.set_desk(desk)
+        if options.simulate is not None or not offscreen:
+            _attach_live_call(window, desk, options, holder)
         if options.customer:
             window.open_reference(options.customer)
         elif offscreen:
@@ -233,11 +244,28 @@ def launch(options: LaunchOptions) -> int:
             failed,
         )
 
+    holder: dict[str, Any] = {}
     QTimer.singleShot(0, start)
     app.exec()
     if shot is not None:
         return shot.exit_code
+    if live_shot:
+        return int(holder.get("code", 1))
     return 0
+
+
+def _attach_live_call(
+    window: MainWindow, desk: Desk, options: LaunchOptions, holder: dict[str, Any]
+) -> None:
+    """Dock the live call panel (and start the call simulator when asked)."""
+    from sayonce.ui.live_call_launch import LiveCall, screenshot_when_settled
+
+    live = LiveCall(window, desk.store, desk.principal)
+    live.start()
+    if options.screenshot is not None and options.simulate is not None:
+        screenshot_when_settled(live, options.screenshot, holder)
+    if options.simulate is not None:
+        live.simulate(options.simulate, options.speed, options.customer)
 
 
 def _open_if(window: MainWindow) -> Callable[[int | None], None]:

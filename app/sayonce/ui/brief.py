@@ -38,8 +38,9 @@ def brief_lines(brief: Any) -> list[str]:
         if line not in seen and f"Promised: {point.text}" not in seen:
             lines.append(line)
             seen.add(line)
-    if not lines and getattr(brief, "text", ""):
-        lines.append(str(brief.text))
+    text = str(getattr(brief, "text", None) or "")
+    if not lines and text:
+        lines.append(text)
     return lines
 
 

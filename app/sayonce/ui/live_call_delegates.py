@@ -82,7 +82,11 @@ class SuggestionDelegate(QStyledItemDelegate):
         title = QFontMetrics(_small(option.font, 0.5, True))
         small = QFontMetrics(_small(option.font))
         width = option.rect.width() - 2 * PAD - 12
-        title_h = title.boundingRect(0, 0, max(60, width - 120), 1000, WRAP, index.data()).height()
+        badge = index.data(BADGE_ROLE)
+        right = 70 + (self._badge_width(option, badge) + 8 if badge else 0)
+        title_h = title.boundingRect(
+            0, 0, max(60, width - right), 1000, WRAP, index.data()
+        ).height()
         reasons_h = sum(
             small.boundingRect(0, 0, width, 1000, WRAP, f"• {r}").height()
             for r in self._reasons(index)
@@ -117,7 +121,7 @@ class SuggestionDelegate(QStyledItemDelegate):
         painter.setFont(title_font)
         painter.setPen(theme.color("text"))
         badge = index.data(BADGE_ROLE)
-        right = 120 if badge else 70
+        right = 70 + (self._badge_width(option, badge) + 8 if badge else 0)
         title_rect = QRect(inner.left(), inner.top(), inner.width() - right, 1000)
         used = painter.boundingRect(title_rect, WRAP, index.data())
         painter.drawText(title_rect, WRAP, index.data())
@@ -144,7 +148,7 @@ class SuggestionDelegate(QStyledItemDelegate):
     ) -> None:
         text, tone = badge
         font = _small(option.font, -2, True)
-        width = QFontMetrics(font).horizontalAdvance(text) + 12
+        width = self._badge_width(option, badge)
         box = QRectF(inner.right() - 60 - width, inner.top(), width, 17)
         soft = {"ok": "ok_soft", "warn": "warn_soft", "danger": "danger_soft"}.get(tone, "chip")
         painter.setPen(Qt.PenStyle.NoPen)
@@ -153,6 +157,10 @@ class SuggestionDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(theme.color(tone if tone in {"ok", "warn", "danger"} else "chip_text"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    @staticmethod
+    def _badge_width(option: QStyleOptionViewItem, badge: tuple[str, str]) -> int:
+        return QFontMetrics(_small(option.font, -2, True)).horizontalAdvance(badge[0]) + 12
 
     def _paint_reasons(
         self,

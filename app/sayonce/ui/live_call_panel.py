@@ -116,6 +116,11 @@ class LiveCallPanel(QWidget):
         self.transcript.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.transcript.setResizeMode(QListView.ResizeMode.Adjust)
         self.transcript.setAccessibleName("Transcript")
+        # Stay pinned to the newest line unless the agent scrolled up to read.
+        self._follow = True
+        bar = self.transcript.verticalScrollBar()
+        bar.valueChanged.connect(lambda value: setattr(self, "_follow", value >= bar.maximum()))
+        bar.rangeChanged.connect(lambda _low, high: self._follow and bar.setValue(high))
 
         self.suggestion_model = SuggestionModel(self)
         self.suggestions = QListView()
@@ -152,7 +157,11 @@ class LiveCallPanel(QWidget):
         header.addWidget(self.sparkline, 1)
         header.addWidget(self.sentiment_value)
 
-        keys = QLabel("Ctrl+Enter accept · Ctrl+D dismiss")
+        keys = QLabel("Ctrl+Enter · Ctrl+D")
+        keys.setToolTip(
+            "Ctrl+Enter accepts, Ctrl+D dismisses the selected suggestion (A / D when the list "
+            "has the focus, F6); 1-5 pick the dismiss reason"
+        )
         keys.setObjectName("muted")
         suggestions_box = QWidget()
         box = QVBoxLayout(suggestions_box)
@@ -175,8 +184,11 @@ class LiveCallPanel(QWidget):
         body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(left)
         body.addWidget(right)
-        body.setStretchFactor(0, 5)
-        body.setStretchFactor(1, 4)
+        body.setStretchFactor(0, 1)
+        body.setStretchFactor(1, 1)
+        body.setChildrenCollapsible(False)
+        right.setMinimumWidth(340)
+        left.setMinimumWidth(300)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
@@ -230,7 +242,6 @@ class LiveCallPanel(QWidget):
             self._new_call(event)
         elif kind == "utterance" and event.text.strip():
             self.transcript_model.append(event.speaker, redact(event.text))
-            QTimer.singleShot(0, self.transcript.scrollToBottom)
         elif kind == "call_ended":
             _set_tone(self.status, "")
             self.status.setText("Call ended")
@@ -239,6 +250,7 @@ class LiveCallPanel(QWidget):
     def _new_call(self, event: Any) -> None:
         self.call_id = event.call_id
         self.transcript_model.clear()
+        self._follow = True
         self.suggestion_model.set_items([])
         self.sparkline.clear()
         self.steps.clear()

@@ -7,9 +7,9 @@ load on another after the window is shown. The window only ever renders results.
 from __future__ import annotations
 
 import time
-from functools import partial
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -495,7 +495,16 @@ class MainWindow(QMainWindow):
             themes.apply(app, name)
         if self.settings is not None:
             self.settings.setValue("theme", name)
-        self.timeline.list.viewport().update()
+        self.apply_theme()
+
+    def apply_theme(self) -> None:
+        """Recolour icons and custom-painted parts after a theme change."""
+        ink = themes.current().color("text")
+        self.incoming_action.setIcon(icon("incoming", ink))
+        self.theme_action.setIcon(icon("theme", ink))
+        self.search.apply_theme()
+        self.timeline.apply_theme()
+        self.header.set_profile(self.header.profile)
         self.told_us.list.viewport().update()
 
     def set_progress(self, text: str, done: int, total: int) -> None:

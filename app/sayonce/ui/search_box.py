@@ -92,10 +92,10 @@ class CustomerSearchBox(QLineEdit):
         """Search on ``runner``; call :meth:`set_search` before use."""
         super().__init__(parent)
         self.setObjectName("customerSearch")
-        self.setPlaceholderText("Find a customer: name, phone, email, id or order number  (Ctrl+K)")
+        self.setPlaceholderText("Find a customer: name, phone, email, id, order no.  (Ctrl+K)")
         self.setAccessibleName("Find a customer")
         self.setClearButtonEnabled(True)
-        self.addAction(
+        self._icon = self.addAction(
             icon("search", themes.current().color("muted")),
             QLineEdit.ActionPosition.LeadingPosition,
         )
@@ -114,6 +114,10 @@ class CustomerSearchBox(QLineEdit):
         self._timer.timeout.connect(self._run)
         self.textEdited.connect(lambda _t: self._timer.start())
         self.returnPressed.connect(self._enter)
+
+    def apply_theme(self) -> None:
+        """Recolour the search icon."""
+        self._icon.setIcon(icon("search", themes.current().color("muted")))
 
     def _popup(self) -> QAbstractItemView:
         popup = self.completer_.popup()

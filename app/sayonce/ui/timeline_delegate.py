@@ -23,7 +23,7 @@ class TimelineDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
         """Every row has the same height (the view can then skip measuring)."""
-        return QSize(option.rect.width(), ROW_HEIGHT)
+        return QSize(0, ROW_HEIGHT)
 
     def paint(
         self,

@@ -103,7 +103,7 @@ class TimelineView(QWidget):
         self.find_box.setPlaceholderText("Search this customer's history  (Ctrl+F)")
         self.find_box.setAccessibleName("Search this customer's history")
         self.find_box.setClearButtonEnabled(True)
-        self.find_box.addAction(
+        self._find_icon = self.find_box.addAction(
             icon("search", themes.current().color("muted")),
             QLineEdit.ActionPosition.LeadingPosition,
         )
@@ -160,6 +160,14 @@ class TimelineView(QWidget):
         view.activated.connect(self._expand_index)
         view.doubleClicked.connect(self._expand_index)
         return view
+
+    def apply_theme(self) -> None:
+        """Redraw icons and the reading pane in the current theme's colours."""
+        theme = themes.current()
+        self._find_icon.setIcon(icon("search", theme.color("muted")))
+        for group, chip in zip(GROUPS, self.chips, strict=True):
+            chip.setIcon(icon(group.icon, theme.kind_color(group.icon)))
+        self.list.viewport().update()
 
     # -- filters ------------------------------------------------------------------------
 

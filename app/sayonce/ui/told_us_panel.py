@@ -93,7 +93,7 @@ class ToldUsModel(QAbstractListModel):
 
 class _FactDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
-        return QSize(option.rect.width(), ROW_HEIGHT)
+        return QSize(0, ROW_HEIGHT)  # as wide as the view: never a horizontal scroll bar
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         fact: ToldUs | None = index.data(FactRole)
@@ -168,6 +168,7 @@ class ToldUsPanel(QFrame):
         self.list.setModel(self.model)
         self.list.setItemDelegate(_FactDelegate(self.list))
         self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setAccessibleName("Already told us")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.activated.connect(self._activated)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-22 09:12:26.061885
+Create Date: 2026-11-22 09:33:28.539509
 """
 
 from collections.abc import Sequence
@@ -179,6 +179,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("identities", schema=None) as batch_op:
+        batch_op.create_index("ix_identities_customer", ["customer_id"], unique=False)
         batch_op.create_index("ix_identities_kind_value", ["kind", "value"], unique=False)
 
     op.create_table(
@@ -553,6 +554,7 @@ def downgrade() -> None:
     op.drop_table("loyalty_events")
     with op.batch_alter_table("identities", schema=None) as batch_op:
         batch_op.drop_index("ix_identities_kind_value")
+        batch_op.drop_index("ix_identities_customer")
 
     op.drop_table("identities")
     with op.batch_alter_table("cases", schema=None) as batch_op:
