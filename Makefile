@@ -44,5 +44,8 @@ bench: setup
 package: setup
 	$(BIN)/python build_spec/build.py
 
+selftest: setup
+	$(BIN)/sayonce selftest
+
 clean:
 	rm -rf $(VENV) build dist models/minilm .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import traceback
 from collections import Counter
 from typing import Any
 
@@ -117,13 +118,17 @@ def _supervisor_work(store: Store, n: int, world: dict[str, Any]) -> Counter[str
 
 
 def worker(url: str, n: int, world: dict[str, Any], barrier: Any, results: Any) -> None:
-    """One workstation: sign in, wait for the others, then work."""
-    store = open_store(url, migrate=False)
-    agent = Principal(f"agent{n}", Role.AGENT, world["agents"][n])
-    barrier.wait(120)  # start together: maximum contention
-    done = _agent_work(store, n, agent, world) + _supervisor_work(store, n, world)
-    store.dispose()
-    results.put(dict(done))
+    """One workstation: wait for the others, then work; report counts or the error."""
+    try:
+        store = open_store(url, migrate=False)
+        agent = Principal(f"agent{n}", Role.AGENT, world["agents"][n])
+        barrier.wait(300)  # start together: maximum contention
+        done = _agent_work(store, n, agent, world) + _supervisor_work(store, n, world)
+        store.dispose()
+        results.put(dict(done))
+    except BaseException:
+        results.put({"error": traceback.format_exc()})
+        raise
 
 
 def _seed(store: Store) -> dict[str, Any]:
@@ -168,7 +173,9 @@ def _run_processes(url: str, world: dict[str, Any]) -> Counter[str]:
         p.start()
     totals: Counter[str] = Counter()
     for _ in procs:
-        totals.update(results.get(timeout=600))
+        result = results.get(timeout=900)
+        assert "error" not in result, result["error"]
+        totals.update(result)
     for p in procs:
         p.join(60)
         assert p.exitcode == 0

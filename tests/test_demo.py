@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from sayonce.store import (
     Customer,
     Fact,
     Identity,
+    IdentityKind,
     Interaction,
     LoyaltyEvent,
     MetaValue,
@@ -34,7 +36,6 @@ from sayonce.store import (
 )
 
 AS_OF = date(2026, 5, 4)
-MIDNIGHT = datetime(2026, 5, 4, tzinfo=datetime.now().astimezone().tzinfo).replace(tzinfo=None)
 # Columns that hold the wall-clock time of generation, not demo data.
 NOW_COLUMNS = {("agents", "created_at")}
 SMALL = {"customers": 60, "interactions": 1_500, "seed": 11, "as_of": AS_OF}
@@ -329,3 +330,17 @@ def test_demo_on_each_backend_leaves_a_working_database(store: Store) -> None:
         assert s.scalar(text(search), {"q": "zyxwvut"}) == 1
         seed = s.get(MetaValue, "demo.seed")
     assert seed is not None and seed.value == "3"
+
+
+def test_a_used_up_phone_range_leaves_people_without_a_phone() -> None:
+    from sayonce.demo import people, seeds
+
+    london = next(c for c in seeds.people().cities if c.city == "London")
+    taken = people.Taken()
+    rng = random.Random(1)
+    numbers = {people.phone_raw(rng, london, taken) for _ in range(4_000)}
+    assert len({n[1] for n in numbers if n}) == 2_000  # both fictional ranges, no repeats
+    person = people.make_person(rng, seeds.people(), 1, datetime(2026, 5, 4, tzinfo=UTC))
+    person.city = london
+    assert people.add_home_phone(rng, person, taken) is False
+    assert person.first(IdentityKind.PHONE) is None

@@ -75,3 +75,16 @@ def test_the_local_minilm_model_understands_paraphrases() -> None:
     assert index.best("someone took my credit card from my bag").id == "lost_card"
     assert index.best("I sent it back and the money never came").id == "refund"
     assert index.best("are you open on Sunday morning?").id == "hours"
+
+
+@pytest.mark.slow
+def test_bulk_encoding_gives_the_same_vectors_and_restores_the_thread_cap() -> None:
+    import torch
+
+    from sayonce.nlp.embeddings import get_encoder
+
+    encoder = get_encoder()
+    texts = ["where is my refund", "my card was stolen"]
+    capped = torch.get_num_threads()
+    assert np.allclose(encoder.encode_bulk(texts), encoder.encode(texts), atol=1e-5)
+    assert torch.get_num_threads() == capped

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from sayonce.history.desk import Desk
 from sayonce.intake.events import CallStarted
-from sayonce.store import Interaction, Note, Store, open_store
+from sayonce.store import Interaction, Note, open_store
 from sayonce.ui import tasks, themes
 from sayonce.ui.main_window import MainWindow
 from sayonce.ui.screen_pop import PickListDialog
@@ -91,7 +91,7 @@ def test_opening_a_customer_shows_header_timeline_and_facts(qtbot, window, world
     assert window.header.name.text() == "Ann Lee"
     assert "C-" in window.header.subtitle.text()
     badges = [w.text() for w in window.header.findChildren(QLabel) if w.objectName() == "badge"]
-    assert "Gold" in badges and "Case K-%04d · open" % world["ann"] in badges
+    assert "Gold" in badges and f"Case K-{world['ann']:04d} · open" in badges
     assert window.timeline_model.rowCount() == 50
     assert window.timeline_model.item(0).at >= window.timeline_model.item(49).at
     assert [f.kind for f in window.told_us.model.facts()] == ["promise", "problem"]
@@ -338,3 +338,32 @@ def test_controls_have_accessible_names(window) -> None:
         *window.timeline.chips,
     ):
         assert widget.accessibleName(), widget
+
+
+def test_calls_posted_to_the_loopback_intake_pop_the_caller(qtbot, window, world) -> None:
+    import json
+    import urllib.request
+
+    from sayonce.ui.live_intake import LiveIntake
+
+    live = LiveIntake(world["store"], listen="127.0.0.1:0")
+    where = live.start()
+    try:
+        window.intake.attach(live.hub)
+        host, port = live._server.address  # type: ignore[union-attr]
+        assert str(port) in where
+        event = {
+            "type": "call_started",
+            "call_id": "live-1",
+            "from": "+14155550101",
+            "at": datetime.now(UTC).isoformat(),
+        }
+        request = urllib.request.Request(
+            f"http://{host}:{port}/events", data=json.dumps(event).encode(), method="POST"
+        )
+        with qtbot.waitSignal(window.customer_shown, timeout=WAIT) as blocker:
+            urllib.request.urlopen(request, timeout=5).read()
+        assert blocker.args == [world["ann"]]
+    finally:
+        window.intake.detach()
+        live.stop()

@@ -100,7 +100,9 @@ def test_replayed_call_fills_transcript_steps_and_wrap_up(
     play(qtbot, panel, "lost-card", customer)
 
     lines = panel.transcript_model.lines()
-    assert [(line.speaker, line.text) for line in lines] == [(u.speaker, u.text) for u in utterances]
+    assert [(line.speaker, line.text) for line in lines] == [
+        (u.speaker, u.text) for u in utterances
+    ]
     assert panel.customer.text() == customer
     # the call file reports the first step; the agent's own words tick the others
     qtbot.waitUntil(lambda: panel.steps.count() > 0, timeout=WAIT)
@@ -134,7 +136,9 @@ def _status(store: Store, action_id: str) -> tuple[str, str | None]:
 
 
 def _start_call(qtbot: Any, panel: LiveCallPanel, customer: str | None, *texts: str) -> None:
-    panel.post(CallStarted(call_id="c1", **{"from": "+14155550100"}, at=utcnow(), customer=customer))
+    panel.post(
+        CallStarted(call_id="c1", **{"from": "+14155550100"}, at=utcnow(), customer=customer)
+    )
     for text in texts:
         panel.post(Utterance(call_id="c1", speaker="customer", text=text))
     qtbot.waitUntil(lambda: panel.worker.handled == 1 + len(texts), timeout=WAIT)

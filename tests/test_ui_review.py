@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from sayonce.review import queue
 from sayonce.review.queue import QueueFilter
-from sayonce.store import PlaybookVersion, Role, Store, Suggestion
+from sayonce.store import PlaybookVersion, Store, Suggestion
 from sayonce.trust.principal import Principal
 from sayonce.ui.review_models import QueueModel, TableModel
 from sayonce.ui.review_screen import ReviewWindow
@@ -132,7 +132,9 @@ def test_analytics_chart_and_table(qtbot: Any, window: ReviewWindow) -> None:
     assert [b.label for b in tab.chart.bars] == [r.label for r in tab.rates]
     assert all(0 <= (b.acceptance or 0) <= 1 for b in tab.chart.bars)
     tab.dimension.setCurrentIndex(tab.dimension.findData("agent"))
-    qtbot.waitUntil(lambda: {b.label for b in tab.chart.bars} == {"Agent 0", "Agent 1"}, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: {b.label for b in tab.chart.bars} == {"Agent 0", "Agent 1"}, timeout=WAIT
+    )
     assert "shown" in tab.total.text()
 
 

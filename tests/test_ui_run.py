@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from sayonce.bench import Context, REGISTRY
+from sayonce.bench import REGISTRY, Context
 from sayonce.store import Customer, open_store
 
 

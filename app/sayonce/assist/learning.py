@@ -55,7 +55,7 @@ DISMISS_WEIGHTS: dict[str, tuple[float, float]] = {
 }
 OUTCOME_WEIGHTS = {"success": (1.0, 0.0), "failure": (0.0, 1.0)}
 VERDICT_WEIGHTS = {"good": (1.0, 0.0), "bad": (0.0, 2.0)}
-EXAMPLE_LIMIT = 5000  # newest decisions read back as learned examples
+EXAMPLE_LIMIT = 1000  # newest decisions read back as learned examples (embedding them costs)
 TAKEN = (
     SuggestionStatus.ACCEPTED.value,
     SuggestionStatus.PENDING_APPROVAL.value,

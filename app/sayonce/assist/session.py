@@ -9,6 +9,7 @@ desktop drives it from one worker (the methods take a lock all the same).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +38,7 @@ Event = CallStarted | Utterance | ActionTaken | CallEnded
 ISSUE_AT = 0.3  # relevance at which an action's evidence counts as the issue (wrap-up)
 INTENT_DECAY = 0.85  # an intent's score fades this much with each later customer turn
 SENTIMENT_SMOOTHING = 0.5  # weight of the newest customer turn in the running sentiment
+FEEDBACK_REFRESH_S = 900.0  # read other workstations' feedback again after this long
 CONTEXT_TURNS = 6  # redacted turns kept with a suggestion for the supervisor's review
 
 
@@ -96,6 +98,8 @@ class LiveSession:
         self.top_k = top_k
         self._call: _Call | None = None
         self._lock = threading.Lock()
+        # feedback given by the caller is theirs to refresh; otherwise it is read from the store
+        self._feedback_loaded: float | None = None if feedback is None else math.inf
 
     @property
     def call(self) -> _Call | None:
@@ -121,14 +125,24 @@ class LiveSession:
             return self._update(call, event.type, started)
 
     def _start(self, event: CallStarted) -> _Call:
+        previous = self._call
+        if previous is not None and previous.ended_at is None:  # a dropped call
+            previous.log.expire(event.at, keep={*previous.in_progress, *previous.done})
         context = self.fixed_context
-        if context is None and self.store is not None:
+        if self.store is not None:
             with self.store.read() as session:
-                found = find_customer(session, event.customer, event.from_)
-                context = load_customer_context(session, found, event.at) if found else None
-                if self.feedback is None:
+                if context is None:
+                    found = find_customer(session, event.customer, event.from_)
+                    context = load_customer_context(session, found, event.at) if found else None
+                if self._feedback_stale():
+                    # every workstation's decisions, read afresh now and then
                     self.feedback = FeedbackStats.load(session)
+                    self._feedback_loaded = time.monotonic()
         return self._new_call(event.call_id, event.at, event.channel, context or CustomerContext())
+
+    def _feedback_stale(self) -> bool:
+        loaded = self._feedback_loaded
+        return loaded is None or time.monotonic() - loaded > FEEDBACK_REFRESH_S
 
     def _new_call(
         self, call_id: str, at: datetime, channel: str, context: CustomerContext
@@ -270,6 +284,7 @@ class LiveSession:
                 self.feedback.observe(
                     action_id, call.context.segment, weights_of("", None, outcome)
                 )
+                self._learn_example(call, action_id, example_sign("", None, outcome))
 
     def _decide(self, call: _Call, action: Action, status: str, reason: str | None = None) -> None:
         view = call.views.get(action.id) or _view(action, None, 0.0, ())

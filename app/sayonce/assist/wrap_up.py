@@ -1,17 +1,21 @@
 """Wrap-up: a short summary and a suggested disposition, ready when the call ends.
 
-The summary is extractive (what the customer came for, in their words; what was done; what
-was promised) so it is instant and never invents anything. The disposition follows from what
-happened to the actions: an escalation escalates, anything waiting for approval or left
-half-way needs a follow-up, a finished action resolves the call.
+The conversation part of the summary is :func:`sayonce.nlp.summarize.summarize` (extractive:
+the issue in the customer's words, what the agent did and promised, how it ended), so it is
+instant and invents nothing; the playbook part says which actions were done, which await a
+supervisor and which were turned down. The disposition follows from what happened to the
+actions: an escalation escalates, anything waiting for approval or left half-way, or a
+promise, needs a follow-up, a finished action resolves the call.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from sayonce.nlp.conversation import TurnText
+from sayonce.nlp.summarize import summarize
 
 RESOLVED = "resolved"
 FOLLOW_UP = "follow-up needed"
@@ -20,14 +24,6 @@ INFORMATION = "information given"
 NO_ACTION = "no action needed"
 DISPOSITIONS = (RESOLVED, FOLLOW_UP, ESCALATED, INFORMATION, NO_ACTION)
 
-# Agent sentences that commit us to something later.
-_PROMISE = re.compile(
-    r"\b(i'll|i will|we'll|we will|you'll (?:get|receive|hear)|you will (?:get|receive|hear)|"
-    r"call you back|follow up|within \d+|by (?:monday|tuesday|wednesday|thursday|friday|"
-    r"tomorrow|the end of))\b",
-    re.IGNORECASE,
-)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 MAX_QUOTE = 160
 
 
@@ -74,35 +70,42 @@ def draft_wrap_up(
     intent: str | None = None,
 ) -> WrapUpDraft:
     """Summarize a call from its redacted ``(speaker, text)`` turns and what was done."""
-    issue = issue or _first_customer_statement(turns)
-    promises = tuple(_promises(turns))
-    disposition, why = suggest_disposition(actions, promises, intent)
-    parts = []
-    if issue:
-        parts.append(f"Customer: {_clip(issue)}")
+    said = summarize([TurnText(seq, speaker, text) for seq, (speaker, text) in enumerate(turns)])
+    if said.issue:
+        issue = " ".join(p.text for p in said.issue)
+    promises = tuple(_clip(p.text) for p in said.promises)
+    escalated = said.outcome_label == "escalated"
+    disposition, why = suggest_disposition(actions, promises, intent, escalated=escalated)
+    parts = [said.text] if said.text else []
+    if issue and not said.issue:
+        parts.insert(0, f"Customer: {_clip(issue)}")
     done = [a for a in actions if a.state in ("done", "accepted", "in_progress")]
     if done:
-        parts.append("Done: " + "; ".join(_describe(a) for a in done))
+        parts.append("Done: " + "; ".join(_describe(a) for a in done) + ".")
     pending = [a.title for a in actions if a.state == "pending_approval"]
     if pending:
-        parts.append("Awaiting approval: " + "; ".join(pending))
+        parts.append("Awaiting approval: " + "; ".join(pending) + ".")
     declined = [a.title for a in actions if a.state == "dismissed"]
     if declined:
-        parts.append("Not done: " + "; ".join(declined))
-    if promises:
-        parts.append("Next: " + " ".join(promises[:2]))
-    summary = ". ".join(p.rstrip(".") for p in parts) + "." if parts else "No conversation."
+        parts.append("Not done: " + "; ".join(declined) + ".")
+    summary = " ".join(p.strip() for p in parts) if parts else "No conversation."
     return WrapUpDraft(summary, disposition, why, issue, promises, tuple(actions))
 
 
 def suggest_disposition(
-    actions: Sequence[ActionOutcome], promises: Sequence[str], intent: str | None = None
+    actions: Sequence[ActionOutcome],
+    promises: Sequence[str],
+    intent: str | None = None,
+    *,
+    escalated: bool = False,
 ) -> tuple[str, str]:
-    """The disposition that fits, and why."""
+    """The disposition that fits, and why (``escalated``: the conversation says it was)."""
     taken = [a for a in actions if a.state != "dismissed"]
     for a in taken:
         if a.disposition == ESCALATED:
             return ESCALATED, f"{a.title} ({a.state})"
+    if escalated:
+        return ESCALATED, "the call was handed over"
     pending = [a for a in taken if a.state == "pending_approval"]
     if pending:
         return FOLLOW_UP, f"{pending[0].title} awaits a supervisor's approval"
@@ -125,20 +128,6 @@ def _describe(action: ActionOutcome) -> str:
     if action.steps_done:
         return f"{action.title} ({', '.join(action.steps_done)})"
     return action.title
-
-
-def _first_customer_statement(turns: Sequence[tuple[str, str]]) -> str | None:
-    said = [text for speaker, text in turns if speaker == "customer" and len(text.split()) >= 4]
-    return said[0] if said else None
-
-
-def _promises(turns: Sequence[tuple[str, str]]) -> list[str]:
-    found = []
-    for speaker, text in turns:
-        if speaker != "agent":
-            continue
-        found += [s.strip() for s in _SENTENCE.split(text) if _PROMISE.search(s)]
-    return [_clip(p) for p in found]
 
 
 def _clip(text: str, limit: int = MAX_QUOTE) -> str:

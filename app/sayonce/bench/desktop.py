@@ -14,8 +14,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from functools import partial
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -182,8 +182,9 @@ def screen_pop_window(ctx: Context) -> Iterable[Result]:
             window.repaint()  # the frame the agent sees
             times.append(time.perf_counter() - start)
         pop_stall = meter.stop()
+        before = len(shown)
         window.incoming(_busiest_caller(path))
-        _wait(app, lambda: bool(shown) and window.view is not None)
+        _wait(app, partial(_answered, window, shown, before))
         scroll_ms, scroll_stall, rows = _scroll(app, window, meter, pages=5 if ctx.quick else 20)
     finally:
         window.close()

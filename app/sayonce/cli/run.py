@@ -27,6 +27,10 @@ def register(sub: Any) -> None:
     parser.add_argument("--demo-interactions", type=int, help="demo size on an empty database")
     parser.add_argument("--no-models", action="store_true", help="do not load the NLP models")
     parser.add_argument(
+        "--listen", metavar="HOST:PORT", help="take live calls on a loopback HTTP endpoint"
+    )
+    parser.add_argument("--follow", type=Path, metavar="FILE", help="take live calls from a file")
+    parser.add_argument(
         "--screen",
         choices=["agent", "supervisor"],
         default="agent",

@@ -140,8 +140,11 @@ class Generator:
             people.join_household(rng, person, head, cast)
             self.households.append([head.ref, person.ref])
         people.add_identities(rng, person, cast, self.taken)
-        if not p.household and rng.random() < 0.25:
-            people.add_home_phone(rng, person, self.taken)
+        if (
+            not p.household
+            and rng.random() < 0.25
+            and people.add_home_phone(rng, person, self.taken)
+        ):
             self.homes.append(person)
             del self.homes[:-500]  # households form among neighbours in the file, not all
         return person

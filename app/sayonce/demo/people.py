@@ -120,8 +120,8 @@ def phone_raw(rng: random.Random, city: City, taken: Taken) -> tuple[str, str] |
     """A fictional phone number as someone typed it, and its E.164 form (or ``None``)."""
     for _ in range(20):
         if city.country == "GB":
-            line = f"{rng.randrange(1000):03d}"
-            raw = rng.choice([f"07700 900{line}", f"+44 7700 900{line}", f"07700900{line}"])
+            prefix, line = rng.choice(city.area), f"{rng.randrange(1000):03d}"
+            raw = rng.choice([f"0{prefix}{line}", f"+44 {prefix}{line}"])
             region = "GB"
         else:
             area, line = rng.choice(city.area), f"{rng.randrange(10000):04d}"
@@ -247,11 +247,12 @@ def add_identities(rng: random.Random, person: Person, seeds: People, taken: Tak
         ids.append(IdentityDraft("loyalty", loyalty, normalize.plain_id(loyalty), "loyalty", True))
 
 
-def add_home_phone(rng: random.Random, person: Person, taken: Taken) -> None:
-    """A landline at home (others in the household may share it)."""
+def add_home_phone(rng: random.Random, person: Person, taken: Taken) -> bool:
+    """A landline at home (others in the household may share it); ``False`` if none is left."""
     home = phone_raw(rng, person.city, taken)
     if home:
         person.identities.append(IdentityDraft("phone", *home, "crm", False))
+    return home is not None
 
 
 def join_household(rng: random.Random, person: Person, head: Person, seeds: People) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from sayonce.history import changes, timeline
+from sayonce.history import timeline
 from sayonce.history.customer_view import CustomerView, open_customer
 from sayonce.history.detail import ItemDetail, load_detail
 from sayonce.history.items import Cursor, TimelineFilter, TimelineItem
@@ -81,17 +81,6 @@ class Desk:
     def autosave(self, customer_id: int) -> NoteAutosave:
         """A new note on ``customer_id``, saved as it is typed."""
         return NoteAutosave(self.store, self.principal, customer_id)
-
-    def marker(self) -> changes.ChangeMarker:
-        """Where the database is now (for polling)."""
-        with self.store.read() as session:
-            return changes.marker(session)
-
-    def changed(self, since: changes.ChangeMarker) -> tuple[changes.ChangeMarker, set[int]]:
-        """The new marker and the customers written since ``since``."""
-        with self.store.read() as session:
-            now = changes.marker(session)
-            return now, changes.changed_customers(session, since, now)
 
     def find(self, reference: str) -> int | None:
         """The customer a ref, phone, email or id names (the first, if several)."""

@@ -2,8 +2,8 @@
 
 Each batch is written with one bulk ``INSERT`` per table; records already imported (same
 ``source`` and ``id``) are compared column by column and updated only when something
-differs, so importing a file twice changes nothing. Free text goes through
-:func:`sayonce.privacy.redact.redact` before it is compared or stored.
+differs, so importing a file twice changes nothing. Records arrive with their free text
+already redacted (:mod:`sayonce.intake.prepare`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -30,10 +29,8 @@ from sayonce.intake.records import (
     OrderRecord,
     Record,
     SurveyRecord,
-    TurnIn,
 )
 from sayonce.intake.transcript import join_turns
-from sayonce.privacy.redact import redact
 from sayonce.store.commerce import CampaignEvent, Case, LoyaltyEvent, Order, SurveyResponse
 from sayonce.store.interactions import Embedding, Fact, Interaction, InteractionSummary, Turn
 
@@ -69,16 +66,6 @@ class Item:
     row_id: int | None = None
 
 
-def _text(value: str | None) -> str | None:
-    return None if value is None else redact(value)
-
-
-def _turn_time(rec: InteractionRecord, turn: TurnIn) -> datetime | None:
-    if turn.at is not None or turn.offset_ms is None:
-        return turn.at
-    return rec.started_at + timedelta(milliseconds=turn.offset_ms)
-
-
 def _order_row(rec: OrderRecord) -> dict[str, Any]:
     items = [item.model_dump(mode="json", exclude_none=True) for item in rec.items]
     return {
@@ -95,7 +82,7 @@ def _survey_row(rec: SurveyRecord) -> dict[str, Any]:
     return {
         "kind": rec.kind,
         "score": rec.score,
-        "comment": _text(rec.comment),
+        "comment": rec.comment,
         "responded_at": rec.responded_at,
     }
 
@@ -106,7 +93,7 @@ def _loyalty_row(rec: LoyaltyRecord) -> dict[str, Any]:
         "kind": rec.kind,
         "tier": rec.tier,
         "points": rec.points,
-        "description": _text(rec.description),
+        "description": rec.description,
     }
 
 
@@ -117,7 +104,7 @@ def _campaign_row(rec: CampaignRecord) -> dict[str, Any]:
 def _case_row(rec: CaseRecord) -> dict[str, Any]:
     return {
         "number": rec.number or rec.id,
-        "title": redact(rec.title),
+        "title": rec.title,
         "status": rec.status,
         "priority": rec.priority,
         "opened_at": rec.opened_at,
@@ -212,25 +199,25 @@ class ActivityWriter:
                     item.unresolved.append(link)
 
     def _build_interaction(self, item: Item, rec: InteractionRecord) -> None:
-        turns = [(t.speaker, redact(t.text)) for t in rec.turns]
+        turns = [(t.speaker, t.text) for t in rec.turns]
         item.turns = [
             {
                 "seq": n,
                 "speaker": t.speaker,
                 "text": text,
                 "offset_ms": t.offset_ms,
-                "at": _turn_time(rec, t),
+                "at": t.at,  # a turn given by offset keeps only its offset
             }
             for n, (t, (_, text)) in enumerate(zip(rec.turns, turns, strict=True))
         ]
-        body = join_turns(turns) if turns else redact(rec.text or "")
+        body = join_turns(turns) if turns else rec.text or ""
         item.row = {
             "channel": rec.channel,
             "direction": rec.direction,
             "started_at": rec.started_at,
             "ended_at": rec.ended_at,
             "agent_id": self.agents.id_for(rec.agent) if rec.agent else None,
-            "subject": _text(rec.subject),
+            "subject": rec.subject,
             "body": body,
             "disposition": rec.disposition,
         }

@@ -30,6 +30,7 @@ class RawRecord:
     text: str  # the record as written (for the reject file)
     error: str | None = None
     field: str = ""
+    payload: bytes | None = None  # the undecoded line, when decoding is left to a worker
 
 
 class FileLevelError(ValueError):
@@ -83,8 +84,8 @@ def decode_json(text: str) -> tuple[Any, str | None]:
         return None, f"not valid JSON: {exc}"
 
 
-def read_jsonl(path: Path) -> Iterator[RawRecord]:
-    """Every non-blank line of a JSON Lines file."""
+def read_jsonl(path: Path, *, decode: bool = True) -> Iterator[RawRecord]:
+    """Every non-blank line of a JSON Lines file (left as bytes unless ``decode``)."""
     try:
         stream = path.open("rb")
     except OSError as exc:
@@ -93,6 +94,10 @@ def read_jsonl(path: Path) -> Iterator[RawRecord]:
         for number, chunk in _bounded_lines(stream):
             if chunk is None:
                 yield RawRecord(number, None, "", f"line too long (over {MAX_LINE_BYTES} bytes)")
+                continue
+            if not decode:
+                if chunk.strip():
+                    yield RawRecord(number, None, "", payload=chunk)
                 continue
             text, problem = decode_line(chunk)
             if not text.strip():

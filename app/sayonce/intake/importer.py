@@ -25,14 +25,9 @@ from sayonce.identity.resolve import Resolver
 from sayonce.intake.activity import ActivityWriter, Item
 from sayonce.intake.files import FileLevelError, RawRecord, read_csv, read_jsonl
 from sayonce.intake.mapping import ColumnMapping
+from sayonce.intake.prepare import Prepared, prepared, worker_count
 from sayonce.intake.profiles import ProfileWriter
-from sayonce.intake.records import (
-    CustomerRecord,
-    OwnedRecord,
-    Record,
-    RecordError,
-    parse_record,
-)
+from sayonce.intake.records import CustomerRecord, OwnedRecord, Record
 from sayonce.intake.report import Ambiguity, FileReport, Problem, rejects_path, write_rejects
 from sayonce.store.customers import Customer
 from sayonce.store.engine import Store
@@ -55,6 +50,7 @@ class ImportOptions:
     batch_size: int = 2_000
     file_format: str | None = None  # "jsonl" or "csv"; by the file's extension otherwise
     principal: Principal = field(default_factory=lambda: Principal.system("importer"))
+    workers: int | None = None  # processes preparing records; None: by file size and CPUs
 
 
 class _Abandon(Exception):
@@ -68,14 +64,14 @@ def default_source(path: Path, options: ImportOptions) -> str:
 
 
 def read_records(path: Path, options: ImportOptions) -> Iterator[RawRecord]:
-    """The raw records of ``path`` (JSON Lines, or CSV through the mapping)."""
+    """The raw records of ``path`` (JSON Lines lines left undecoded, or CSV rows)."""
     kind = options.file_format or ("csv" if path.suffix.lower() in {".csv", ".tsv"} else "jsonl")
     if kind == "csv":
         mapping = options.mapping
         if path.suffix.lower() == ".tsv" and mapping.delimiter == ",":
             mapping = mapping.updated(delimiter="\t")
         return read_csv(path, mapping)
-    return read_jsonl(path)
+    return read_jsonl(path, decode=False)
 
 
 def import_files(
@@ -93,8 +89,11 @@ def import_file(store: Store, path: Path, options: ImportOptions | None = None) 
     try:
         with store.write() as session:
             run = _FileRun(session, report, options, default_source(path, options))
-            for raw in read_records(path, options):
-                run.take(raw)
+            workers = options.workers
+            if workers is None:
+                workers = worker_count(path.stat().st_size if path.is_file() else 0)
+            for item in prepared(read_records(path, options), run.context, workers):
+                run.take(item)
             run.finish()
             if report.problems and not options.skip_invalid:
                 raise _Abandon
@@ -168,16 +167,12 @@ class _FileRun:
             Problem(self.report.file, raw.line, message, field_name, raw.text)
         )
 
-    def take(self, raw: RawRecord) -> None:
-        """Validate one raw record and queue it for writing."""
-        if raw.error or raw.data is None:
-            self.problem(raw, raw.error or "unreadable", raw.field)
-            return
-        try:
-            record = parse_record(raw.data, self.context)
-        except RecordError as exc:
-            field_name, message = exc.issues[0]
-            more = f" (and {len(exc.issues) - 1} more)" if len(exc.issues) > 1 else ""
+    def take(self, item: Prepared) -> None:
+        """Queue one prepared record for writing (or note why it is bad)."""
+        raw, record = item.raw, item.record
+        if record is None:
+            field_name, message = item.issues[0] if item.issues else ("", "unreadable")
+            more = f" (and {len(item.issues) - 1} more)" if len(item.issues) > 1 else ""
             self.problem(raw, message + more, field_name)
             return
         source = record.source or self.source

@@ -10,7 +10,9 @@ SPEAKER_LABELS = {"customer": "Customer", "agent": "Agent", "bot": "Bot", "syste
 def turn_line(speaker: str, text: str) -> str:
     """One turn as a line of the transcript (newlines inside a turn become spaces)."""
     label = SPEAKER_LABELS.get(speaker, speaker.title())
-    return f"{label}: {' '.join(text.split())}"
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    return f"{label}: {text}"
 
 
 def join_turns(turns: Iterable[tuple[str, str]]) -> str:

@@ -25,6 +25,7 @@ MAX_INTERACTIONS = 200
 MAX_POINTS = 12
 MAX_PROMISES = 5
 MAX_ENTITIES = 10
+BRIEF_ENTITY_KINDS = ("order", "case", "tracking", "product")
 # A promise older than this (before the customer's latest contact) is history, not a to-do.
 PROMISE_WINDOW = timedelta(days=30)
 # token_sort_ratio at or above which two points say the same thing.
@@ -168,52 +169,63 @@ def build_brief(
     if not contacts:
         return brief, []
     summaries, fresh = _summaries(session, contacts, compute_missing)
-    resolved = _resolved_promises(session, ids)
-    newest = contacts[0].at
-    seen = _Deduper()
-    entity_keys: set[tuple[str, str]] = set()
+    rollup = _Rollup(brief, _resolved_promises(session, ids), newest=contacts[0].at)
     scores = []
     for contact in contacts:
         summary = summaries.get(contact.id)
-        if summary is None:
-            continue
-        scores.append(summary.sentiment.score)
-        if newest - contact.at <= PROMISE_WINDOW:
-            for promise in summary.promises:
-                if (
-                    len(brief.open_promises) < MAX_PROMISES
-                    and (contact.id, promise.turn) not in resolved
-                    and cues.is_open_promise(promise.text)
-                    and seen.is_new(promise.text)
-                ):
-                    brief.open_promises.append(_line("promise", promise, contact))
-        _add_points(brief, summary, contact, seen)
-        for mention in summary.entities:
-            key = (mention.kind, mention.value.lower())
-            if mention.kind in ("order", "case", "tracking", "product") and key not in entity_keys:
-                entity_keys.add(key)
-                if len(brief.entities) < MAX_ENTITIES:
-                    brief.entities.append(
-                        {"kind": mention.kind, "value": mention.value, "interaction_id": contact.id}
-                    )
+        if summary is not None:
+            scores.append(summary.sentiment.score)
+            rollup.add(contact, summary)
     brief.sentiment = _sentiment(scores)
     brief.text = _text(brief)
     return brief, fresh
 
 
-def _add_points(
-    brief: Brief, summary: InteractionSummaryData, contact: _Contact, seen: _Deduper
-) -> None:
-    candidates = [("issue", p) for p in summary.issue[:1]] + [
-        ("action", p) for p in summary.actions[:1]
-    ]
-    if summary.outcome is not None:
-        candidates.append(("outcome", summary.outcome))
-    for kind, point in candidates:
-        if len(brief.points) >= MAX_POINTS:
-            return
-        if seen.is_new(point.text):
-            brief.points.append(_line(kind, point, contact))
+class _Rollup:
+    """Adds one interaction's summary at a time, newest first, to the brief."""
+
+    def __init__(self, brief: Brief, resolved: set[tuple[int, int | None]], newest: datetime):
+        self.brief = brief
+        self.resolved = resolved
+        self.newest = newest
+        self.seen = _Deduper()
+        self.entity_keys: set[tuple[str, str]] = set()
+
+    def add(self, contact: _Contact, summary: InteractionSummaryData) -> None:
+        if self.newest - contact.at <= PROMISE_WINDOW:
+            self._promises(contact, summary)
+        self._points(contact, summary)
+        self._entities(contact, summary)
+
+    def _promises(self, contact: _Contact, summary: InteractionSummaryData) -> None:
+        for promise in summary.promises:
+            if (
+                len(self.brief.open_promises) < MAX_PROMISES
+                and (contact.id, promise.turn) not in self.resolved
+                and cues.is_open_promise(promise.text)
+                and self.seen.is_new(promise.text)
+            ):
+                self.brief.open_promises.append(_line("promise", promise, contact))
+
+    def _points(self, contact: _Contact, summary: InteractionSummaryData) -> None:
+        candidates = [("issue", p) for p in summary.issue[:1]]
+        candidates += [("action", p) for p in summary.actions[:1]]
+        if summary.outcome is not None:
+            candidates.append(("outcome", summary.outcome))
+        for kind, point in candidates:
+            if len(self.brief.points) < MAX_POINTS and self.seen.is_new(point.text):
+                self.brief.points.append(_line(kind, point, contact))
+
+    def _entities(self, contact: _Contact, summary: InteractionSummaryData) -> None:
+        for mention in summary.entities:
+            key = (mention.kind, mention.value.lower())
+            if mention.kind not in BRIEF_ENTITY_KINDS or key in self.entity_keys:
+                continue
+            self.entity_keys.add(key)
+            if len(self.brief.entities) < MAX_ENTITIES:
+                self.brief.entities.append(
+                    {"kind": mention.kind, "value": mention.value, "interaction_id": contact.id}
+                )
 
 
 def _sentiment(scores: list[float]) -> dict[str, Any]:

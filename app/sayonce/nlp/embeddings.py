@@ -18,6 +18,7 @@ MODEL_NAME = "minilm"
 TORCH_THREADS = max(1, min(2, (os.cpu_count() or 2) - 1))
 
 _lock = threading.Lock()
+_bulk_lock = threading.Lock()
 _encoder: Encoder | None = None
 
 
@@ -42,6 +43,18 @@ class Encoder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_bulk(self, texts: list[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
+        """Like :meth:`encode`, on every core: for imports and re-indexing, not live calls."""
+        import torch
+
+        with _bulk_lock:
+            capped = torch.get_num_threads()
+            torch.set_num_threads(os.cpu_count() or capped)
+            try:
+                return self.encode(texts, batch_size)
+            finally:
+                torch.set_num_threads(capped)
 
 
 def load_encoder(path: str | None = None) -> Encoder:

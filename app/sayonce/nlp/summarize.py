@@ -122,6 +122,10 @@ def _shorter_name(key: tuple[str, str], seen: set[tuple[str, str]]) -> bool:
     return kind == "product" and any(k == kind and value in v for k, v in seen)
 
 
+# "Hi, my order ..." reads as "My order ..." in a one-paragraph summary.
+_GREETING = re.compile(r"^(?:(?:hi|hello|hey|yes|ok|okay|so|sure)(?: there)?[,!.]?\s+)+", re.I)
+
+
 def compose(summary: InteractionSummaryData) -> str:
     """The summary as one paragraph: issue, then actions, promises, outcome (no repeats)."""
     parts: list[str] = []
@@ -129,7 +133,7 @@ def compose(summary: InteractionSummaryData) -> str:
     if summary.outcome:
         points.append(summary.outcome)
     for point in points:
-        text = point.text.strip()
+        text = _GREETING.sub("", point.text.strip())
         text = text[:1].upper() + text[1:] if text else text
         if text and text not in parts:
             parts.append(text if text[-1] in ".!?" else text + ".")

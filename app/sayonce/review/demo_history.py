@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sayonce.assist.playbook import Action, load_default_playbook
@@ -143,8 +143,3 @@ def seed_review_demo(
         session.add(MetaValue(key=MARKER, value=str(len(rows))))
     return len(rows)
 
-
-def has_history(store: Store) -> bool:
-    """Whether any suggestion was ever recorded."""
-    with store.read() as session:
-        return bool(session.scalar(select(func.count()).select_from(Suggestion)))

@@ -46,6 +46,8 @@ class LaunchOptions:
     demo_interactions: int | None = None
     exit_when_visible: bool = False
     load_models: bool = True
+    listen: str | None = None
+    follow: Path | None = None
     screen: str = "agent"  # or "supervisor" (sayonce.ui.review_screen)
     simulate: Path | None = None  # replay this call file into the live call panel
     speed: float = 1.0  # simulator speed: 1, 4, or 0 for instant
@@ -218,6 +220,8 @@ def launch(options: LaunchOptions) -> int:
     def opened(desk: Desk) -> None:
         window.set_progress("Ready", 1, 1)
         window.set_desk(desk)
+        if options.listen or options.follow:
+            _start_intake(window, desk, options)
         if options.simulate is not None or not offscreen:
             _attach_live_call(window, desk, options, holder)
         if options.customer:
@@ -266,6 +270,20 @@ def _attach_live_call(
         screenshot_when_settled(live, options.screenshot, holder)
     if options.simulate is not None:
         live.simulate(options.simulate, options.speed, options.customer)
+
+
+def _start_intake(window: MainWindow, desk: Desk, options: LaunchOptions) -> None:
+    from sayonce.ui.live_intake import LiveIntake
+
+    try:
+        live = LiveIntake(desk.store, listen=options.listen, follow=options.follow)
+        where = live.start()
+    except (OSError, ValueError) as exc:
+        window.set_progress(f"Live intake not started: {exc}", 1, 1)
+        return
+    window.intake.attach(live.hub)
+    window.closing.connect(live.stop)
+    window.set_progress(f"Ready, {where}", 1, 1)
 
 
 def _open_if(window: MainWindow) -> Callable[[int | None], None]:

@@ -120,7 +120,7 @@ class LiveCallPanel(QWidget):
         self._follow = True
         bar = self.transcript.verticalScrollBar()
         bar.valueChanged.connect(lambda value: setattr(self, "_follow", value >= bar.maximum()))
-        bar.rangeChanged.connect(lambda _low, high: self._follow and bar.setValue(high))
+        bar.rangeChanged.connect(self._keep_following)
 
         self.suggestion_model = SuggestionModel(self)
         self.suggestions = QListView()
@@ -196,6 +196,10 @@ class LiveCallPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.notice)
         layout.addWidget(body, 1)
+
+    def _keep_following(self, _low: int, high: int) -> None:
+        if self._follow:
+            self.transcript.verticalScrollBar().setValue(high)
 
     @staticmethod
     def _with_hint(widget: QWidget, hint: QLabel) -> QWidget:

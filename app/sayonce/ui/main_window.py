@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
-from sayonce.history.changes import ChangeMarker
 from sayonce.history.customer_view import CustomerView
 from sayonce.history.desk import Desk
 from sayonce.history.items import RANK, Cursor, ItemKind, TimelineFilter, TimelineItem
@@ -34,6 +34,7 @@ from sayonce.history.notes import SavedNote, note_item
 from sayonce.history.search import CustomerHit
 from sayonce.history.timeline import TimelinePage, cursor_before
 from sayonce.history.told_us import ToldUs
+from sayonce.intake.changes import ChangeMarker, ChangeSet, changed_since, latest_change_marker
 from sayonce.ui import brief, themes
 from sayonce.ui.icons import icon, pixmap
 from sayonce.ui.notes_editor import NotesEditor
@@ -52,6 +53,7 @@ from sayonce.ui.timeline_view import TimelineView
 from sayonce.ui.told_us_panel import ToldUsPanel
 
 POLL_MS = 1000
+T = TypeVar("T")
 DETAIL_DELAY_MS = 150
 
 
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
     customer_shown = Signal(int)  # header, first timeline page and facts are in the widgets
     desk_ready = Signal()
     models_ready = Signal(str)
+    closing = Signal()  # before the workers stop: owners of live sources stop them here
 
     def __init__(
         self,
@@ -137,7 +140,8 @@ class MainWindow(QMainWindow):
         self.side.addWidget(self.told_us)
         self.side.addWidget(self.notes)
         self.side.setStretchFactor(0, 3)
-        self.side.setStretchFactor(1, 2)
+        self.side.setStretchFactor(1, 1)
+        self.side.setSizes([560, 200])
         self.body = QSplitter(Qt.Orientation.Horizontal, self)
         self.body.setObjectName("bodySplit")
         self.body.addWidget(timeline_card)
@@ -262,7 +266,7 @@ class MainWindow(QMainWindow):
         self.agent_label.setText(f"{who} · {desk.principal.role}")
         where = "PostgreSQL" if desk.store.dialect == "postgresql" else "this computer"
         self.db_status.setText(f"Connected to the customer database on {where}")
-        self.db.submit(desk.marker, self._set_marker, key="changes")
+        self.db.submit(lambda: _read(desk, latest_change_marker), self._set_marker, key="changes")
         self._poll.start()
         if self._load_models:
             self._set_models("Models loading…")
@@ -449,11 +453,13 @@ class MainWindow(QMainWindow):
         desk, marker = self.desk, self._marker
         if desk is None or marker is None or not self.db.is_idle():
             return  # a busy worker means the window is doing something more urgent
-        self.db.submit(lambda: desk.changed(marker), self._changes, key="changes")
+        poll = partial(changed_since, marker=marker)
+        self.db.submit(lambda: _read(desk, poll), self._changes, key="changes")
 
-    def _changes(self, answer: tuple[ChangeMarker, set[int]]) -> None:
-        self._marker, customers = answer
-        if self.view is not None and customers & set(self.view.cluster):
+    def _changes(self, changes: ChangeSet) -> None:
+        self._marker = changes.marker
+        touched = changes.customer_ids | changes.root_ids
+        if self.view is not None and touched & set(self.view.cluster):
             self.refresh(newer_only=True)
 
     def refresh(self, newer_only: bool = False) -> None:
@@ -553,8 +559,15 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Keep the layout and the note; end the workers before the window goes."""
         self.save_layout()
+        self.closing.emit()
         self.shutdown()
         super().closeEvent(event)
+
+
+def _read(desk: Desk, query: Callable[[Session], T]) -> T:
+    """Run ``query`` in a short read session (on the worker thread)."""
+    with desk.store.read() as session:
+        return query(session)
 
 
 __all__ = ["MainWindow"]

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 from sayonce.store import Store
 from sayonce.trust.permissions import Permission, can
 from sayonce.trust.principal import Principal
+from sayonce.ui import review_style
 from sayonce.ui.analytics_tab import AnalyticsTab
 from sayonce.ui.approvals_tab import ApprovalsTab
 from sayonce.ui.icons import icon
 from sayonce.ui.playbook_tab import PlaybookTab
-from sayonce.ui import review_style
 from sayonce.ui.review_queue_tab import ReviewQueueTab
 from sayonce.ui.tasks import TaskRunner
 

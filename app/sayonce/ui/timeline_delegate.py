@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from sayonce.history.items import TimelineItem
@@ -16,6 +17,29 @@ from sayonce.ui.timeline_model import AtRole, ItemRole
 ROW_HEIGHT = 70
 BADGE = 34
 PAD = 12
+
+
+@cache
+def badge_pixmap(kind: str, theme_name: str, ratio: float = 2.0) -> QPixmap:
+    """The round, tinted channel badge (drawn once per kind and theme, then reused)."""
+    theme = themes.load(theme_name)
+    color = theme.kind_color(kind)
+    tint = QColor(color)
+    tint.setAlpha(60 if theme.dark else 34)
+    side = round(BADGE * ratio)
+    image = QPixmap(side, side)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(tint)
+    painter.drawEllipse(0, 0, side, side)
+    glyph = pixmap(kind, color.name(), 18, ratio)
+    offset = round((BADGE - 18) / 2 * ratio)
+    painter.drawPixmap(QRect(offset, offset, round(18 * ratio), round(18 * ratio)), glyph)
+    painter.end()
+    image.setDevicePixelRatio(ratio)
+    return image
 
 
 class TimelineDelegate(QStyledItemDelegate):
@@ -51,15 +75,8 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _badge(self, painter: QPainter, rect: QRect, kind: str, theme: themes.Theme) -> None:
-        color = theme.kind_color(kind)
-        tint = QColor(color)
-        tint.setAlpha(60 if theme.dark else 34)
-        badge = QRect(rect.left() + PAD, rect.top() + (ROW_HEIGHT - BADGE) // 2, BADGE, BADGE)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(tint)
-        painter.drawEllipse(badge)
-        glyph = pixmap(kind, color.name(), 18)
-        painter.drawPixmap(badge.center().x() - 8, badge.center().y() - 8, glyph)
+        top = rect.top() + (ROW_HEIGHT - BADGE) // 2
+        painter.drawPixmap(rect.left() + PAD, top, badge_pixmap(kind, theme.name))
 
     def _texts(
         self,

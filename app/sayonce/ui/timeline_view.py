@@ -114,7 +114,7 @@ class TimelineView(QWidget):
         self.date.setDisplayFormat("d MMM yyyy")
         self.date.setDate(QDate.currentDate())
         self.date.setAccessibleName("Jump to date")
-        self.date.setToolTip("Jump to a date (Ctrl+D, then Enter)")
+        self.date.setToolTip("Jump to a date (Ctrl+G, then Enter)")
         self.date.editingFinished.connect(self._jump)
         self.newest = QPushButton("Newest", self)
         self.newest.setToolTip("Back to the newest items (Home)")
@@ -280,6 +280,6 @@ class TimelineView(QWidget):
             ("Enter", "read the selected item in full"),
             ("Ctrl+1 … Ctrl+9", "show only one kind of item (toggle)"),
             ("Ctrl+0", "show everything"),
-            ("Ctrl+D", "jump to a date"),
+            ("Ctrl+G", "jump to a date"),
             ("Home", "back to the newest items"),
         ]
