@@ -6,6 +6,7 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ def _dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, DemoStats]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, DemoStats]]:
     """One small SQLite demo shared by the read-only checks below."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     store = open_store(f"sqlite:///{path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,42 @@ def test_birthday_fill_round_trips_through_undo(store: Store, tmp_path: Path) ->
         undo(s, ADMIN, merge_id)
     with store.read() as s:
         assert s.get(Customer, ids["1"]).birthday is None
+
+
+@pytest.mark.postgres
+def test_crossed_merges_on_two_workstations_cannot_make_a_cycle(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from sayonce.store import open_store
+    from sayonce.store.errors import ConcurrentEditError
+
+    first, second = open_store(pg_url), open_store(pg_url)
+    try:
+        ids = _people(first, tmp_path, [ANN, ANNE])
+        outcomes: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def attempt(store: Store, survivor: int, absorbed: int) -> None:
+            try:
+                with store.write() as s:
+                    barrier.wait(timeout=10)
+                    merge(s, ADMIN, survivor, absorbed)
+                outcomes.append("merged")
+            except (MergeError, ConcurrentEditError):
+                outcomes.append("refused")
+
+        threads = [
+            threading.Thread(target=attempt, args=(first, ids["1"], ids["2"])),
+            threading.Thread(target=attempt, args=(second, ids["2"], ids["1"])),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcomes) == ["merged", "refused"]
+        with first.read() as s:
+            links = [s.get(Customer, i).merged_into_id for i in ids.values()]
+        assert links.count(None) == 1  # exactly one root: no cycle
+    finally:
+        first.dispose()
+        second.dispose()

@@ -158,6 +158,7 @@ def test_skip_invalid_imports_the_good_and_lists_the_bad(store: Store, tmp_path:
         (lambda r: r.pop("customer"), "customer", "required"),
         (lambda r: r.update(type="visit"), "type", "unknown type 'visit'"),
         (lambda r: r["turns"][1].update(speaker="robot"), "turns[1].speaker", "unknown value"),
+        (lambda r: r["turns"][0].update(text="a\x00b"), "turns[0].text", "NUL character"),
     ],
 )
 def test_each_bad_field_is_named(
@@ -377,3 +378,12 @@ def test_worker_processes_prepare_the_same_result(tmp_path: Path) -> None:
             )
         store.dispose()
     assert dumps[0] == dumps[1]
+
+
+def test_blank_optional_fields_mean_not_given(store: Store, tmp_path: Path) -> None:
+    record = {"type": "customer", "id": "b1", "name": "", "given_name": " ", "email": "b@x.org"}
+    report = import_file(store, _jsonl(tmp_path / "blank.jsonl", [record]))
+    assert report.written and not report.problems
+    with store.read() as s:
+        customer = s.scalars(select(Customer)).one()
+    assert customer.given_name is None and customer.display_name == ""

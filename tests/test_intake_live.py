@@ -243,3 +243,37 @@ def test_cli_intake_from_stdin_stores_calls(sqlite_url: str) -> None:
     assert result.returncode == 0, err
     assert "stored call c1" in result.stdout.decode()
     assert "stdin:7" in err and "1 call(s) never ended, not stored: c2" in err
+
+
+def test_a_call_the_database_refuses_is_dropped_not_retried_forever(
+    store: Store, wired: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    hub, recorder, stored, problems = wired
+    real_store = CallRecorder._store
+
+    def refuse_c1(self: CallRecorder, call: Any) -> Any:
+        if call.call_id == "c1":
+            raise IntegrityError("INSERT", {}, Exception("value violates a constraint"))
+        return real_store(self, call)
+
+    monkeypatch.setattr(CallRecorder, "_store", refuse_c1)
+    for line in _call("c1") + _call("c2"):
+        hub.publish_line(line, "t")
+    assert [s.call_id for s in stored] == ["c2"] and recorder.unsaved() == 0
+    assert any("could not be stored, dropped" in p.message for p in problems)
+
+
+def test_nul_characters_never_reach_the_database(store: Store, wired: Any) -> None:
+    hub, _, stored, _ = wired
+    lines = _call("c1")
+    lines[2] = json.dumps(
+        {"type": "utterance", "call_id": "c1", "speaker": "customer", "text": "odd\x00byte"}
+    )
+    for line in lines:
+        hub.publish_line(line, "t")
+    (call,) = stored
+    with store.read() as s:
+        texts = s.scalars(select(Turn.text).where(Turn.interaction_id == call.interaction_id))
+        assert "oddbyte" in list(texts)

@@ -367,3 +367,48 @@ def test_calls_posted_to_the_loopback_intake_pop_the_caller(qtbot, window, world
     finally:
         window.intake.detach()
         live.stop()
+
+
+def test_the_brief_puts_open_promises_first_without_repeats() -> None:
+    from sayonce.nlp.brief import Brief, BriefPoint
+    from sayonce.ui.brief import brief_lines
+
+    def point(kind: str, text: str) -> BriefPoint:
+        return BriefPoint(kind, text, 1, "2025-03-01T09:00:00+00:00", "call", 0, 0, len(text))
+
+    brief = Brief(
+        customer_ids=[1],
+        open_promises=[point("promise", "We will call you back Friday.")],
+        points=[
+            point("issue", "The parcel is late."),
+            point("promise", "We will call you back Friday."),
+            point("action", "Refund approved."),
+        ],
+    )
+    assert brief_lines(brief) == [
+        "Promised: We will call you back Friday.",
+        "The parcel is late.",
+        "Action: Refund approved.",
+    ]
+
+
+@pytest.mark.postgres
+def test_a_banner_shows_while_the_database_is_away(qtbot, pg_server, pg_url) -> None:
+    store = open_store(pg_url)
+    me = hd.agent_principal(store)
+    ann = hd.customer(store, "Ann Lee", phone="+14155550101")
+    win = MainWindow(Desk(store, me), load_models=False, poll_ms=60_000)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.customer_shown, timeout=WAIT):
+        win.open_customer(ann)
+    pg_server.pause()
+    try:
+        win.refresh()  # the next query fails: the window looks at the connection at once
+        qtbot.waitUntil(win.banner.isVisible, timeout=30_000)
+        assert "cannot be reached" in win.banner.text()
+    finally:
+        pg_server.resume()
+    qtbot.waitUntil(lambda: not win.banner.isVisible(), timeout=30_000)
+    win.close()
+    store.dispose()

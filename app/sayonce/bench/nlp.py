@@ -121,11 +121,13 @@ def _throughput(
 @benchmark("nlp.embed")
 def embed_throughput(ctx: Context) -> Iterable[Result]:
     """Batched embeddings, live (capped threads) and bulk (every core); floor: raw encode."""
+    from sayonce.nlp.conversation import sentences
     from sayonce.nlp.embeddings import TORCH_THREADS, get_encoder
     from sayonce.nlp.eval.datasets import conversations
 
     encoder = get_encoder()
-    pool = [t.text for c in conversations() for t in c.turns]
+    # Sentences of the labelled conversations (8 words on average), as they get embedded.
+    pool = [s.text for c in conversations() for s in sentences(c.turns)]
     texts = [pool[n % len(pool)] for n in range(128 if ctx.quick else 512)]
     runs = 2 if ctx.quick else 3
     encoder.encode(texts[:64])  # first call builds kernels

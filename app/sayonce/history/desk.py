@@ -16,7 +16,7 @@ from sayonce.history.customer_view import CustomerView, open_customer
 from sayonce.history.detail import ItemDetail, load_detail
 from sayonce.history.items import Cursor, TimelineFilter, TimelineItem
 from sayonce.history.notes import NoteAutosave
-from sayonce.history.screen_pop import PopResult, new_profile, pop
+from sayonce.history.screen_pop import PopResult, caller_id, new_profile, pop
 from sayonce.history.search import CustomerHit, find_customers
 from sayonce.history.told_us import ToldUs, told_us
 from sayonce.identity.lookup import find_customers as lookup_customers
@@ -85,7 +85,7 @@ class Desk:
     def find(self, reference: str) -> int | None:
         """The customer a ref, phone, email or id names (the first, if several)."""
         with self.store.read() as session:
-            found = lookup_customers(session, reference)
+            found = lookup_customers(session, caller_id(reference))
             if not found and reference.strip().isdigit():
                 found = list(
                     session.scalars(select(Customer.id).where(Customer.id == int(reference)))

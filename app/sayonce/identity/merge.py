@@ -169,6 +169,19 @@ def _never_pair(session: Session, root_a: int, root_b: int) -> str | None:
     return None
 
 
+def _lock_roots(session: Session, survivor_id: int, absorbed_id: int) -> None:
+    """Lock both roots (PostgreSQL; SQLite writers are serialized already) and re-check them.
+
+    Without this, "A into B" and "B into A" on two workstations could both commit (a cycle).
+    """
+    roots = sorted({root_of(session, survivor_id), root_of(session, absorbed_id)})
+    for root in roots:  # in id order, so two merges cannot deadlock
+        session.get(Customer, root, with_for_update=True, populate_existing=True)
+    again = sorted({root_of(session, survivor_id), root_of(session, absorbed_id)})
+    if again != roots:
+        raise MergeError("one of these profiles was merged meanwhile; look at them again")
+
+
 def _roots(session: Session, survivor_id: int, absorbed_id: int) -> tuple[Customer, Customer]:
     survivor = session.get(Customer, root_of(session, survivor_id))
     absorbed = session.get(Customer, root_of(session, absorbed_id))
@@ -220,10 +233,12 @@ def merge(
 ) -> int:
     """Merge ``absorbed_id``'s cluster into ``survivor_id``'s; return the merge record's id."""
     require(principal, Permission.MERGE_CUSTOMERS)
+    _lock_roots(session, survivor_id, absorbed_id)
     plan = preview(session, survivor_id, absorbed_id)
     if not plan.possible:
         raise MergeError(f"cannot merge: {'; '.join(plan.blockers)}")
     survivor, absorbed = _roots(session, survivor_id, absorbed_id)
+    survivor.updated_at = utcnow()  # touched even with no field to fill: concurrent merges clash
     for name, (_, after) in plan.changes.items():
         setattr(survivor, name, after)
     absorbed.merged_into_id = survivor.id
@@ -249,7 +264,7 @@ def merge(
 def undo(session: Session, principal: Principal, merge_id: int) -> UndoResult:
     """Undo merge ``merge_id``: unlink the profiles and restore what the merge set."""
     require(principal, Permission.MERGE_CUSTOMERS)
-    record = session.get(MergeRecord, merge_id)
+    record = session.get(MergeRecord, merge_id, with_for_update=True, populate_existing=True)
     if record is None:
         raise MergeError(f"no merge with id {merge_id}")
     if record.undone_at is not None:

@@ -107,7 +107,8 @@ Timestamp = Annotated[datetime, BeforeValidator(parse_timestamp)]
 Day = Annotated[date, BeforeValidator(parse_day)]
 ExternalId = Annotated[str, BeforeValidator(as_text_id), Field(min_length=1, max_length=128)]
 SourceName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
-ShortText = Annotated[str | None, BeforeValidator(blank_to_none), Field(max_length=200)]
+# The bound sits on the text, not on the optional: a blank becomes None before it is checked.
+ShortText = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(blank_to_none)]
 
 
 def clip(text: str, limit: int = ECHO) -> str:

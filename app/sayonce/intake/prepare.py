@@ -71,11 +71,36 @@ def prepare(raw: RawRecord, context: dict[str, Any]) -> Prepared:
         raw = replace(raw, payload=None, text=text.rstrip("\r\n"), data=data, error=problem)
     if raw.error or raw.data is None:
         return Prepared(raw, issues=((raw.field, raw.error or "unreadable"),))
+    if "\\u0000" in raw.text:  # JSON can only carry a NUL escaped; CSV refuses NUL bytes
+        where = _nul_field(raw.data)
+        if where is not None:
+            return Prepared(raw, issues=((where, "contains a NUL character (\\u0000)"),))
     try:
         record = parse_record(raw.data, context)
     except RecordError as exc:
         return Prepared(raw, issues=tuple(exc.issues))
     return Prepared(replace(raw, data=None), redacted(record))
+
+
+def _nul_field(data: Any, path: str = "") -> str | None:
+    """The first field holding a NUL character (no database stores one in text)."""
+    if isinstance(data, str):
+        return path if "\x00" in data else None
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        inner = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+        found = _nul_field(value, inner) if isinstance(value, str | dict | list) else None
+        if found is not None:
+            return found
+        if isinstance(key, str) and "\x00" in key:
+            return inner
+    return None
 
 
 def _prepare_chunk(chunk: list[RawRecord], context: dict[str, Any]) -> list[Prepared]:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from sayonce.identity.lookup import probes
@@ -34,6 +35,8 @@ from sayonce.store.interactions import Interaction, Turn
 
 log = logging.getLogger(__name__)
 MAX_TURNS = 5_000
+# The database is away or busy: keep the call and try again. Anything else is final.
+_TRANSIENT = (OperationalError, InterfaceError, PoolTimeoutError)
 _CALLER_KINDS = {"call": ("phone",), "chat": ("email", "social", "phone")}
 _ID_KINDS = ("account", "loyalty", "external")
 
@@ -189,11 +192,17 @@ class CallRecorder:
                 call = self._unsaved[0]
                 try:
                     stored = self._store(call)
-                except SQLAlchemyError as exc:
+                except _TRANSIENT as exc:
                     self._problem(
                         call.call_id, f"not stored yet, will retry: {exc.__class__.__name__}"
                     )
                     break
+                except SQLAlchemyError as exc:
+                    # refused for good (bad data): retrying would block every later call
+                    self._unsaved.pop(0)
+                    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                    self._problem(call.call_id, f"could not be stored, dropped: {reason}")
+                    continue
                 self._unsaved.pop(0)
                 written += 1
                 if stored is not None:
@@ -213,7 +222,8 @@ class CallRecorder:
             if done is not None:
                 return None  # a replayed stream: this call is already in the history
             customer_id, created = self._customer(session, call)
-            redacted = [(t.speaker, redact(t.text)) for t in call.turns]
+            # no database keeps a NUL in text; a CTI adapter may still send one
+            redacted = [(t.speaker, redact(t.text.replace("\x00", ""))) for t in call.turns]
             interaction = Interaction(
                 customer_id=customer_id,
                 channel=call.channel,

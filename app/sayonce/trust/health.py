@@ -68,7 +68,10 @@ def with_retry(
     """Run ``work``; on a lost connection wait and run it again, up to ``attempts`` times.
 
     ``work`` must be a whole unit of work (e.g. one ``store.write()`` block) so a retry
-    never repeats half of something. The last error is raised if every attempt fails.
+    never repeats half of something. "Database is locked" (SQLite) and a refused connection
+    come before anything is written; a connection lost *during* COMMIT leaves it unknown
+    whether the work landed, so retry only work that is safe to repeat (optimistic version
+    checks make most edits so). The last error is raised if every attempt fails.
     """
     wait = delay or backoff_delays()
     for attempt in range(attempts):

@@ -17,7 +17,20 @@ MAX_POINTS = 5
 
 
 def warm_up() -> str:
-    """Load the local models (slow, the first time); return a status line for the window."""
+    """Load the NLP modules the brief needs; return a status line for the window.
+
+    The brief is rule-based and needs no torch. Loading torch in this process would hold
+    the interpreter lock for seconds (its C libraries initialise without releasing it) and
+    freeze the window, so embedding models are not loaded here.
+    """
+    import sayonce.nlp.enrich  # noqa: F401  (the slow import, done here once)
+    from sayonce.config import summarizer_path
+
+    return "Models ready" + (" (summarizer loads on first use)" if summarizer_path() else "")
+
+
+def load_encoder() -> str:
+    """Load the embedding model in this process (what ``desktop.models`` measures)."""
     from sayonce.nlp import embeddings
     from sayonce.nlp.models import ModelMissingError
 
@@ -25,8 +38,8 @@ def warm_up() -> str:
         embeddings.get_encoder()
     except ModelMissingError as exc:
         log.warning("models unavailable: %s", exc)
-        return "Models unavailable: briefs from rules only"
-    return "Models ready"
+        return "Embedding model unavailable"
+    return "Embedding model ready"
 
 
 def brief_lines(brief: Any) -> list[str]:

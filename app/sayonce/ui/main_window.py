@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from sayonce.history.customer_view import CustomerView
 from sayonce.history.desk import Desk
@@ -34,7 +33,7 @@ from sayonce.history.notes import SavedNote, note_item
 from sayonce.history.search import CustomerHit
 from sayonce.history.timeline import TimelinePage, cursor_before
 from sayonce.history.told_us import ToldUs
-from sayonce.intake.changes import ChangeMarker, ChangeSet, changed_since, latest_change_marker
+from sayonce.trust.health import ConnectionState
 from sayonce.ui import brief, themes
 from sayonce.ui.icons import icon, pixmap
 from sayonce.ui.notes_editor import NotesEditor
@@ -51,9 +50,9 @@ from sayonce.ui.tasks import TaskRunner
 from sayonce.ui.timeline_model import TimelineModel
 from sayonce.ui.timeline_view import TimelineView
 from sayonce.ui.told_us_panel import ToldUsPanel
+from sayonce.ui.updates import Updates
 
 POLL_MS = 1000
-T = TypeVar("T")
 DETAIL_DELAY_MS = 150
 
 
@@ -88,7 +87,6 @@ class MainWindow(QMainWindow):
         self._filter = TimelineFilter()
         self._start: Cursor | None = None
         self._select_after_load: tuple[str, int] | None = None
-        self._marker: ChangeMarker | None = None
         self._load_models = load_models
         self._models_status = ""
         self.opened_at = 0.0  # perf_counter of the last open request (for measurements)
@@ -101,8 +99,9 @@ class MainWindow(QMainWindow):
         self.pops.failed.connect(self._show_error)
         self.intake = IntakeBridge(self)
         self.intake.received.connect(self._intake_event)
-        self._poll = QTimer(self, interval=poll_ms)
-        self._poll.timeout.connect(self._poll_changes)
+        self.updates = Updates(self.db, poll_ms, self)
+        self.updates.changed.connect(self._changed_elsewhere)
+        self.updates.connection.connect(self._show_health)
         self._detail_timer = QTimer(self, singleShot=True, interval=DETAIL_DELAY_MS)
         self._detail_timer.timeout.connect(self.timeline.expand_current)
         self._restore_layout()
@@ -166,7 +165,18 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(customer_page)
-        self.setCentralWidget(self.stack)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Connection problem")
+        self.banner.setVisible(False)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.banner)
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self._status_bar()
 
     def _toolbar(self) -> None:
@@ -266,15 +276,11 @@ class MainWindow(QMainWindow):
         self.agent_label.setText(f"{who} · {desk.principal.role}")
         where = "PostgreSQL" if desk.store.dialect == "postgresql" else "this computer"
         self.db_status.setText(f"Connected to the customer database on {where}")
-        self.db.submit(lambda: _read(desk, latest_change_marker), self._set_marker, key="changes")
-        self._poll.start()
+        self.updates.start(desk)
         if self._load_models:
             self._set_models("Models loading…")
             self.nlp.submit(brief.warm_up, self._models_loaded, key="warm-up")
         self.desk_ready.emit()
-
-    def _set_marker(self, marker: ChangeMarker) -> None:
-        self._marker = marker
 
     def _set_models(self, text: str) -> None:
         self._models_status = text
@@ -449,17 +455,8 @@ class MainWindow(QMainWindow):
 
     # -- staying current ----------------------------------------------------------------
 
-    def _poll_changes(self) -> None:
-        desk, marker = self.desk, self._marker
-        if desk is None or marker is None or not self.db.is_idle():
-            return  # a busy worker means the window is doing something more urgent
-        poll = partial(changed_since, marker=marker)
-        self.db.submit(lambda: _read(desk, poll), self._changes, key="changes")
-
-    def _changes(self, changes: ChangeSet) -> None:
-        self._marker = changes.marker
-        touched = changes.customer_ids | changes.root_ids
-        if self.view is not None and touched & set(self.view.cluster):
+    def _changed_elsewhere(self, customers: frozenset[int]) -> None:
+        if self.view is not None and customers & set(self.view.cluster):
             self.refresh(newer_only=True)
 
     def refresh(self, newer_only: bool = False) -> None:
@@ -483,6 +480,16 @@ class MainWindow(QMainWindow):
             self.timeline_model.prepend(items)
         else:
             self.timeline_model.show(self._loader())
+
+    # -- the database going away -------------------------------------------------------
+
+    def _show_health(self, state: ConnectionState) -> None:
+        was_offline = self.banner.isVisible()
+        self.banner.setVisible(not state.online)
+        self.banner.setText(state.message)
+        if state.online and was_offline:
+            self.db_status.setText("Connected again")
+            self.refresh()
 
     # -- misc ---------------------------------------------------------------------------
 
@@ -562,12 +569,6 @@ class MainWindow(QMainWindow):
         self.closing.emit()
         self.shutdown()
         super().closeEvent(event)
-
-
-def _read(desk: Desk, query: Callable[[Session], T]) -> T:
-    """Run ``query`` in a short read session (on the worker thread)."""
-    with desk.store.read() as session:
-        return query(session)
 
 
 __all__ = ["MainWindow"]

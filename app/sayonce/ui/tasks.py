@@ -65,6 +65,7 @@ class TaskRunner(QObject):
 
     idle = Signal()
     failed = Signal(object)  # an exception no task handled
+    task_failed = Signal(object)  # every exception, handled or not (e.g. to notice an outage)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         """Start the worker thread ``name``."""
@@ -112,6 +113,8 @@ class TaskRunner(QObject):
 
     def _on_finished(self, ticket: int, result: Any, error: BaseException | None) -> None:
         task = self._tasks.pop(ticket, None)
+        if error is not None:
+            self.task_failed.emit(error)
         if task is not None and not self.is_stale(task):
             if error is None:
                 if task.on_done is not None:

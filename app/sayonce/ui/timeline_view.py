@@ -261,15 +261,17 @@ class TimelineView(QWidget):
         else:
             self.reader.setHtml(detail_html(detail, themes.current()))
 
-    def _show_loading(self, loading: bool) -> None:
+    def _show_loading(self, _loading: bool) -> None:
         self._update_count()
-        if loading:
-            self.count.setText(self.count.text() + "  · loading…")
 
     def _update_count(self, *_args: object) -> None:
         shown = self.model.rowCount()
-        more = "" if self.model.exhausted else "+"
-        self.count.setText(f"{shown:,}{more} items" if shown or more else "No items")
+        if self.model.loading:
+            self.count.setText(f"{shown:,} items · loading…" if shown else "loading…")
+        elif shown or not self.model.exhausted:
+            self.count.setText(f"{shown:,}{'' if self.model.exhausted else '+'} items")
+        else:
+            self.count.setText("No items")
 
     @staticmethod
     def shortcut_help() -> list[tuple[str, str]]:
