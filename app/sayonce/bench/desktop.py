@@ -88,12 +88,21 @@ def _direct_pop(connection: sqlite3.Connection, phone: str) -> None:
     ).fetchall()
 
 
-def _timed_each(fn: Callable[[str], Any], inputs: list[str]) -> list[float]:
+def _timed_each(
+    fn: Callable[[str], Any], inputs: list[str], cpu: list[float] | None = None
+) -> list[float]:
+    """Wall-clock seconds per call; with ``cpu``, this thread's CPU seconds are added to it.
+
+    On a shared machine the wall clock includes waiting for a core; CPU time does not, so
+    both are reported.
+    """
     times = []
     for value in inputs:
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.thread_time()
         fn(value)
         times.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.thread_time() - used)
     return times
 
 
@@ -107,10 +116,12 @@ def screen_pop_core(ctx: Context) -> Iterable[Result]:
     direct = sqlite3.connect(path)
     try:
         _timed_each(desk.pop, callers[:20])  # warm the page cache, as a running app has
-        times = _timed_each(desk.pop, callers)
+        cpu: list[float] = []
+        times = _timed_each(desk.pop, callers, cpu)
         floor = _timed_each(lambda p: _direct_pop(direct, p), callers)
         busiest = _busiest_caller(path)
-        heavy = _timed_each(desk.pop, [busiest] * (20 if ctx.quick else 50))
+        heavy_cpu: list[float] = []
+        heavy = _timed_each(desk.pop, [busiest] * (20 if ctx.quick else 50), heavy_cpu)
         view = desk.pop(busiest).view
         items = view.profile.interaction_count if view else 0
     finally:
@@ -127,12 +138,25 @@ def screen_pop_core(ctx: Context) -> Iterable[Result]:
         note=f"{len(callers)} callers, {scale}",
     )
     yield Result(
+        "screen pop, core: CPU time",
+        median(cpu) * 1000,
+        "ms",
+        p95=p95(cpu) * 1000,
+        note=f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores meanwhile",
+    )
+    yield Result(
         "screen pop, core, busiest customer",
         median(heavy) * 1000,
         "ms",
         p95=p95(heavy) * 1000,
         target="p95 <= 50 ms",
         note=f"{items:,} contacts in one profile",
+    )
+    yield Result(
+        "screen pop, core, busiest customer: CPU time",
+        median(heavy_cpu) * 1000,
+        "ms",
+        p95=p95(heavy_cpu) * 1000,
     )
 
 
@@ -197,7 +221,10 @@ def screen_pop_window(ctx: Context) -> Iterable[Result]:
         target="p95 <= 150 ms",
         note=f"{len(callers)} callers",
     )
-    yield Result("event-loop stall during screen pops (max)", pop_stall, "ms", target="<= 50 ms")
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    yield Result(
+        "event-loop stall during screen pops (max)", pop_stall, "ms", target="<= 50 ms", note=load
+    )
     yield Result(
         "scroll: next timeline page appended and painted",
         scroll_ms,

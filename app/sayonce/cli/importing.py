@@ -125,7 +125,8 @@ def _print(report: Any, skip_invalid: bool) -> None:
             f"{item.chosen} (see `sayonce duplicates`)"
         )
     if not report.written:
-        hint = "" if skip_invalid else "; fix them, or use --skip-invalid to import the good ones"
+        can_skip = not (skip_invalid or report.whole_file)
+        hint = "; fix them, or use --skip-invalid to import the good ones" if can_skip else ""
         print(f"  nothing written from {report.file}{hint}", file=sys.stderr)
     elif report.rejects_file:
         print(f"  rejected records and reasons: {report.rejects_file}")

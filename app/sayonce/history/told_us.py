@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, bindparam, case, select
+from sqlalchemy import Boolean, Integer, bindparam, select
 from sqlalchemy.orm import Session
 
 from sayonce.store import Fact, Interaction
@@ -49,9 +49,6 @@ class ToldUs:
         return KIND_TITLES.get(self.kind, self.kind.replace("_", " ").capitalize())
 
 
-_KIND_RANK = case(
-    {kind: n for n, kind in enumerate(KIND_ORDER)}, value=Fact.kind, else_=len(KIND_ORDER)
-)
 _FACTS = (
     select(
         Fact.id,
@@ -66,17 +63,35 @@ _FACTS = (
         Interaction.started_at.label("said_at"),
     )
     .join(Interaction, Interaction.id == Fact.interaction_id)
-    .where(Fact.customer_id.in_(bindparam("ids", expanding=True)))
-    .order_by(Fact.resolved, _KIND_RANK, Fact.at.desc(), Fact.id.desc())
+    .where(
+        Fact.customer_id.in_(bindparam("ids", expanding=True)),
+        Fact.resolved == bindparam("resolved", type_=Boolean),
+    )
+    # newest first along the (customer_id, at) index: no sort of a long history's facts
+    .order_by(Fact.at.desc(), Fact.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
 
 
 def told_us(session: Session, cluster: Sequence[int], limit: int = LIMIT) -> list[ToldUs]:
-    """Facts of the customer ``cluster``: open ones first, grouped by kind, newest first."""
-    # three times the limit, so repeats (one order number said in three calls) can be dropped
-    rows = session.connection().execute(_FACTS, {"ids": list(cluster), "limit": limit * 3})
-    return _distinct([ToldUs(**row._asdict()) for row in rows])[:limit]
+    """Facts of the customer ``cluster``: open ones first, each group by kind, newest first.
+
+    Only the newest facts are considered (twice ``limit`` of each state), so repeats
+    (one order number said in three calls) can be dropped and the list stays short.
+    """
+    connection = session.connection()
+    found: list[ToldUs] = []
+    for resolved in (False, True):
+        params = {"ids": list(cluster), "resolved": resolved, "limit": limit * 2}
+        rows = [ToldUs(**row._asdict()) for row in connection.execute(_FACTS, params)]
+        found += sorted(_distinct(rows), key=_kind_order)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _kind_order(fact: ToldUs) -> int:
+    return KIND_ORDER.index(fact.kind) if fact.kind in KIND_ORDER else len(KIND_ORDER)
 
 
 def _distinct(facts: list[ToldUs]) -> list[ToldUs]:

@@ -36,6 +36,11 @@ class RawRecord:
 class FileLevelError(ValueError):
     """The file as a whole cannot be read (missing, unreadable, no header...)."""
 
+    def __init__(self, message: str, line: int = 0) -> None:
+        """``message`` says what is wrong, ``line`` where (0: the file itself)."""
+        super().__init__(message)
+        self.line = line
+
 
 def _bounded_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, bytes)``; ``None`` for a line longer than the bound (skipped)."""
@@ -89,7 +94,7 @@ def read_jsonl(path: Path, *, decode: bool = True) -> Iterator[RawRecord]:
     try:
         stream = path.open("rb")
     except OSError as exc:
-        raise FileLevelError(f"{path}: cannot open: {exc.strerror or exc}") from exc
+        raise FileLevelError(f"cannot open: {exc.strerror or exc}") from exc
     with stream:
         for number, chunk in _bounded_lines(stream):
             if chunk is None:
@@ -155,7 +160,7 @@ def read_csv(path: Path, mapping: ColumnMapping) -> Iterator[RawRecord]:
     try:
         stream = path.open("rb")
     except OSError as exc:
-        raise FileLevelError(f"{path}: cannot open: {exc.strerror or exc}") from exc
+        raise FileLevelError(f"cannot open: {exc.strerror or exc}") from exc
     csv.field_size_limit(MAX_CSV_FIELD)
     with stream:
         feed = _LineFeed(stream)
@@ -164,7 +169,7 @@ def read_csv(path: Path, mapping: ColumnMapping) -> Iterator[RawRecord]:
         try:
             columns = mapping.fields_for(header)
         except MappingError as exc:
-            raise FileLevelError(f"{path}:1: {exc}") from exc
+            raise FileLevelError(str(exc), 1) from exc
         yield from _rows(reader, feed, columns, mapping)
 
 
@@ -172,11 +177,11 @@ def _header(path: Path, reader: Any, feed: _LineFeed) -> list[str]:
     try:
         header: list[str] = next(reader)
     except StopIteration:
-        raise FileLevelError(f"{path}: empty file (expected a header row)") from None
+        raise FileLevelError("empty file (expected a header row)") from None
     except csv.Error as exc:
-        raise FileLevelError(f"{path}:1: cannot read the header: {exc}") from exc
+        raise FileLevelError(f"cannot read the header: {exc}", 1) from exc
     if feed.bad:
-        raise FileLevelError(f"{path}:{feed.bad[0][0]}: header: {feed.bad[0][2]}")
+        raise FileLevelError(f"header: {feed.bad[0][2]}", feed.bad[0][0])
     return header
 
 

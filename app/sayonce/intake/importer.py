@@ -102,19 +102,21 @@ def import_file(store: Store, path: Path, options: ImportOptions | None = None) 
     except _Abandon:
         _nothing_written(report)
     except FileLevelError as exc:
-        report.problems.append(Problem(str(path), 0, str(exc).removeprefix(f"{path}:").lstrip()))
+        report.problems.append(Problem(str(path), exc.line, str(exc)))
+        report.whole_file = True
         _nothing_written(report)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         problem = f"the database refused the import, nothing was written: {reason}"
         report.problems.append(Problem(str(path), 0, problem))
+        report.whole_file = True
         _nothing_written(report)
     _write_rejects(path, report, options)
     return report
 
 
 def _nothing_written(report: FileReport) -> None:
-    rejected = sum(1 for p in report.problems if p.line)
+    rejected = 0 if report.whole_file else sum(1 for p in report.problems if p.line)
     report.counts.__init__(rejected=rejected)  # type: ignore[misc]
     report.by_type.clear()
     report.new_profiles = 0
@@ -124,7 +126,7 @@ def _nothing_written(report: FileReport) -> None:
 
 def _write_rejects(path: Path, report: FileReport, options: ImportOptions) -> None:
     target = rejects_path(path)
-    if not options.skip_invalid:
+    if not options.skip_invalid or report.whole_file:
         return
     records = [p for p in report.problems if p.line]
     try:

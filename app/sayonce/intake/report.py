@@ -73,6 +73,7 @@ class FileReport:
     warnings: list[Problem] = field(default_factory=list)
     ambiguous: list[Ambiguity] = field(default_factory=list)
     rejects_file: str | None = None
+    whole_file: bool = False  # the problem is the file itself (unreadable, no header, database)
 
     def count(self, record_type: str, outcome: str, count: int = 1) -> None:
         """Count records of ``record_type`` with ``outcome``."""
@@ -94,6 +95,7 @@ class FileReport:
             "warnings": [{"line": w.line, "field": w.field, "text": str(w)} for w in self.warnings],
             "ambiguous": [asdict(a) for a in self.ambiguous],
             "rejects_file": self.rejects_file,
+            "whole_file": self.whole_file,
         }
 
 
