@@ -127,6 +127,10 @@ def _print_summary(report: dict) -> None:
             f"{cold['median_s']:.2f} s (target <= {cold['target_s']:g} s); "
             f"interpreter alone {cold['interpreter_s']:.2f} s"
         )
+        if cold.get("cpu_s"):
+            cpu = ", ".join(f"{t:.2f}" for t in cold["cpu_s"])
+            load = cold.get("load_average") or 0.0
+            print(f"  CPU time of those launches: {cpu} s (load average {load:.1f})")
         if cold.get("customer_s") is not None:
             print(f"customer and brief on screen after launch: {cold['customer_s']:.2f} s")
     elif cold:

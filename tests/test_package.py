@@ -106,4 +106,5 @@ def test_cold_start_was_measured_from_the_bundle(built: tuple[Path, dict]) -> No
     cold = report["cold_start"]
     assert isinstance(cold, dict), cold
     assert cold["first_s"] > 0 and cold["interpreter_s"] > 0
+    assert len(cold["cpu_s"]) == len(cold["runs_s"]) and cold["cpu_s"][0] > 0
     assert cold["customer_s"] > cold["first_s"]  # the window comes up before the data

@@ -51,7 +51,9 @@ def test_bench_reads_the_build_report_when_no_bundle_is_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     size = bench_package.BundleSize(950_000_000, 5000, [("_internal/torch/lib", 470_000_000)])
-    cold = bench_package.ColdStart(2.4, [2.4, 1.9, 2.0], 0.4, 9.5, "test")
+    cold = bench_package.ColdStart(
+        2.4, [2.4, 1.9, 2.0], 0.4, 9.5, "test", cpu_s=[1.3, 1.1, 1.2], load_average=3.0
+    )
     report = tmp_path / "package-report.json"
     report.write_text(
         json.dumps(
@@ -75,6 +77,7 @@ def test_bench_reads_the_build_report_when_no_bundle_is_there(
     assert "first launch 2.40 s" in window.note
     assert window.ratio == pytest.approx(5.0)  # against the bare interpreter start
     assert results["customer and brief on screen after launch"].median == pytest.approx(9.5)
+    assert results["window shown after launch: CPU time"].median == pytest.approx(1.2)
 
 
 def test_bench_says_how_to_get_figures_when_nothing_was_built(

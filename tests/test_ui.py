@@ -90,7 +90,11 @@ def test_opening_a_customer_shows_header_timeline_and_facts(qtbot, window, world
     open_ann(qtbot, window, world)
     assert window.header.name.text() == "Ann Lee"
     assert "C-" in window.header.subtitle.text()
-    badges = [w.text() for w in window.header.findChildren(QLabel) if w.objectName() == "badge"]
+    badges = [
+        w.text()
+        for w in window.header.findChildren(QLabel)
+        if w.objectName() == "badge" and not w.isHidden()
+    ]
     assert "Gold" in badges and f"Case K-{world['ann']:04d} · open" in badges
     assert window.timeline_model.rowCount() == 50
     assert window.timeline_model.item(0).at >= window.timeline_model.item(49).at
@@ -187,13 +191,19 @@ def test_screen_pop_several_matches_offer_a_pick_list(qtbot, window, world) -> N
 
 
 def test_screen_pop_unknown_contact_creates_an_unverified_profile(qtbot, window, world) -> None:
+    open_ann(qtbot, window, world)  # a gold customer first: nothing of hers may stay on screen
     with qtbot.waitSignal(window.customer_shown, timeout=WAIT) as blocker:
         window.incoming("+1 212 555 0100")
     created = blocker.args[0]
     assert created not in (world["ann"], world["sam"], world["sue"])
     assert window.view is not None and window.view.profile.unverified
-    badges = [w.text() for w in window.header.findChildren(QLabel) if w.objectName() == "badge"]
-    assert "Unverified profile" in badges
+    badges = [
+        w.text()
+        for w in window.header.findChildren(QLabel)
+        if w.objectName() == "badge" and not w.isHidden()
+    ]
+    assert "Unverified profile" in badges and "Gold" not in badges
+    assert window.header.name.text() == "Unverified contact"
     with qtbot.waitSignal(window.customer_shown, timeout=WAIT) as again:
         window.incoming("212-555-0100")
     assert again.args == [created]

@@ -171,17 +171,35 @@ def _app() -> Any:
 
 
 def _wait(app: Any, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    deadline = time.perf_counter() + timeout_s
-    while not done():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the window did not answer in time")
-        app.processEvents()
-        time.sleep(0.0005)
+    """Run the event loop until ``done()`` (idle in between: no CPU spent on waiting)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if done():
+        return
+    loop, finished = QEventLoop(), [False]
+    check = QTimer(interval=1)
+    check.timeout.connect(partial(_quit_when, done, loop, finished))
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    check.start()
+    loop.exec()
+    check.stop()
+    if not finished[0]:
+        raise TimeoutError(f"the window did not answer in time ({timeout_s} s)")
+
+
+def _quit_when(done: Callable[[], bool], loop: Any, finished: list[bool]) -> None:
+    if not finished[0] and done():  # done() may act (close a pick list): call it once
+        finished[0] = True
+        loop.quit()
 
 
 @benchmark("desktop.window")
 def screen_pop_window(ctx: Context) -> Iterable[Result]:
-    """Caller number → painted window; event-loop stalls during pops and scrolling."""
+    """Caller number → painted window; event-loop stalls during pops and scrolling.
+
+    Wall-clock figures include waiting for a core on a shared machine; the UI thread's CPU
+    time per pop is the work that would freeze the window on an idle one.
+    """
     from sayonce.ui.heartbeat import StallMeter
     from sayonce.ui.main_window import MainWindow
 
@@ -189,49 +207,57 @@ def screen_pop_window(ctx: Context) -> Iterable[Result]:
     callers = _callers(path, 60 if ctx.quick else 200)
     app = _app()
     store = open_store(f"sqlite:///{path}")
-    window = MainWindow(_desk(store), load_models=False, poll_ms=1000)
+    desk = _desk(store)
+    window = MainWindow(desk, load_models=False, poll_ms=1000)
     window.resize(1440, 900)
     window.show()
     shown: list[int] = []
     window.customer_shown.connect(shown.append)
     meter = StallMeter()
-    times = []
+    times, ui_cpu = [], []
     try:
+        _wait(app, lambda: window.isVisible())
         meter.start()
         for phone in callers:
             before = len(shown)
-            start = time.perf_counter()
+            start, used = time.perf_counter(), time.thread_time()
             window.incoming(phone)
-            _wait(app, partial(_answered, window, shown, before))
+            try:
+                _wait(app, partial(_answered, window, shown, before))
+            except TimeoutError as exc:
+                raise TimeoutError(f"{exc}: pop of {phone}: {window.db_status.text()}") from exc
             window.repaint()  # the frame the agent sees
             times.append(time.perf_counter() - start)
+            ui_cpu.append(time.thread_time() - used)
         pop_stall = meter.stop()
+        busiest = desk.find(_busiest_caller(path))
         before = len(shown)
-        window.incoming(_busiest_caller(path))
+        window.open_customer(busiest or 1)
         _wait(app, partial(_answered, window, shown, before))
-        scroll_ms, scroll_stall, rows = _scroll(app, window, meter, pages=5 if ctx.quick else 20)
+        scroll = list(_scroll(app, window, meter, pages=5 if ctx.quick else 20))
     finally:
         window.close()
         store.dispose()
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     yield Result(
         "screen pop to a painted window",
         median(times) * 1000,
         "ms",
         p95=p95(times) * 1000,
         target="p95 <= 150 ms",
-        note=f"{len(callers)} callers",
+        note=f"{len(callers)} callers, {load}",
     )
-    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    yield Result(
+        "screen pop: UI-thread CPU per pop",
+        median(ui_cpu) * 1000,
+        "ms",
+        p95=p95(ui_cpu) * 1000,
+        note=f"max {max(ui_cpu) * 1000:.1f} ms",
+    )
     yield Result(
         "event-loop stall during screen pops (max)", pop_stall, "ms", target="<= 50 ms", note=load
     )
-    yield Result(
-        "scroll: next timeline page appended and painted",
-        scroll_ms,
-        "ms",
-        note=f"{rows:,} rows loaded",
-    )
-    yield Result("event-loop stall while scrolling (max)", scroll_stall, "ms", target="<= 50 ms")
+    yield from scroll
 
 
 def _answered(window: Any, shown: list[int], before: int) -> bool:
@@ -251,25 +277,42 @@ def _grew(model: Any, before: int) -> bool:
     return bool(model.rowCount() > before or model.exhausted)
 
 
-def _scroll(app: Any, window: Any, meter: Any, pages: int) -> tuple[float, float, int]:
+def _scroll(app: Any, window: Any, meter: Any, pages: int) -> Iterable[Result]:
     from PySide6.QtCore import QModelIndex
 
     model, view = window.timeline_model, window.timeline.list
-    times = []
+    times, ui_cpu = [], []
     meter.start()
     for _ in range(pages):
-        if not model.canFetchMore(QModelIndex()):
+        _wait(app, lambda: not model.loading)
+        if model.exhausted:
             break
         before = model.rowCount()
-        start = time.perf_counter()
-        view.scrollToBottom()
-        model.fetchMore(QModelIndex())
+        start, used = time.perf_counter(), time.thread_time()
+        view.scrollToBottom()  # the view asks for the next page itself
+        if model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
         _wait(app, partial(_grew, model, before))
         view.scrollToBottom()
         window.repaint()
         times.append(time.perf_counter() - start)
+        ui_cpu.append(time.thread_time() - used)
     stall = meter.stop()
-    return (median(times) * 1000 if times else 0.0), stall, model.rowCount()
+    rows = model.rowCount()
+    yield Result(
+        "scroll: next timeline page appended and painted",
+        median(times) * 1000 if times else 0.0,
+        "ms",
+        p95=p95(times) * 1000 if times else None,
+        note=f"{rows:,} rows of the longest history loaded",
+    )
+    yield Result(
+        "scroll: UI-thread CPU per page",
+        median(ui_cpu) * 1000 if ui_cpu else 0.0,
+        "ms",
+        note=f"max {max(ui_cpu, default=0) * 1000:.1f} ms",
+    )
+    yield Result("event-loop stall while scrolling (max)", stall, "ms", target="<= 50 ms")
 
 
 @benchmark("desktop.startup")

@@ -32,6 +32,7 @@ FONT_FAMILIES = ["Segoe UI", "SF Pro Text", "Inter", "Noto Sans", "Ubuntu", "Dej
 SCREENSHOT_SIZE = (1440, 900)
 SCREENSHOT_TIMEOUT_S = 180
 MODELS_WAIT_S = 45
+GIL_SWITCH_S = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    # Worker threads run Python too (queries, the NLP brief): hand the interpreter lock back
+    # to the UI thread more often than the default 5 ms, so it never waits long for it.
+    sys.setswitchinterval(GIL_SWITCH_S)
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         QGuiApplication.highDpiScaleFactorRoundingPolicy().PassThrough
     )

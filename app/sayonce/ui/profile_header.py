@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
@@ -11,7 +13,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -113,35 +114,73 @@ class Sparkline(QWidget):
         painter.drawEllipse(coords[-1], 2.8, 2.8)
 
 
-def _badge(text: str, tone: str = "", parent: QWidget | None = None) -> QLabel:
-    label = QLabel(text, parent)
-    label.setObjectName("badge")
-    if tone:
-        label.setProperty("tone", tone)
-    return label
+class _Badge(QLabel):
+    """A rounded label whose colour comes from its ``tone`` (QSS property)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("badge")
+        self._tone = ""
+
+    def show_as(self, text: str, tone: str = "", tooltip: str = "") -> None:
+        self.setText(text)
+        self.setToolTip(tooltip)
+        if tone != self._tone:  # re-polish only when the colour changes: it is not free
+            self._tone = tone
+            self.setProperty("tone", tone)
+            self.style().unpolish(self)
+            self.style().polish(self)
+        self.setVisible(True)
 
 
-def _chip(icon_name: str, text: str, color: QColor, parent: QWidget | None = None) -> QWidget:
-    chip = QWidget(parent)
-    row = QHBoxLayout(chip)
-    row.setContentsMargins(0, 0, 10, 0)
-    row.setSpacing(5)
-    glyph = QLabel(chip)
-    glyph.setPixmap(pixmap(icon_name, color.name(), 15))
-    row.addWidget(glyph)
-    label = QLabel(text, chip)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    row.addWidget(label)
-    chip.setAccessibleName(text)
-    return chip
+class _Chip(QWidget):
+    """An identity: icon and selectable text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 10, 0)
+        row.setSpacing(5)
+        self.glyph = QLabel(self)
+        row.addWidget(self.glyph)
+        self.label = QLabel(self)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.label)
+
+    def show_as(self, icon_name: str, text: str, color: QColor) -> None:
+        self.glyph.setPixmap(pixmap(icon_name, color.name(), 15))
+        self.label.setText(text)
+        self.setAccessibleName(text)
+        self.setVisible(True)
 
 
-def _clear(layout: QLayout) -> None:
-    while layout.count():
-        child = layout.takeAt(0)
-        widget = child.widget() if child is not None else None
-        if widget is not None:
-            widget.deleteLater()
+class _Pool:
+    """A fixed row of reusable widgets: switching customers updates them, never rebuilds.
+
+    Creating styled widgets is the costly part of a screen pop on the UI thread, so the
+    header makes its labels once and only changes their text and visibility.
+    """
+
+    def __init__(self, layout: QHBoxLayout, make: Callable[[], QWidget], size: int) -> None:
+        self.widgets = [make() for _ in range(size)]
+        for widget in self.widgets:
+            widget.setVisible(False)
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self._used = 0
+
+    def take(self) -> Any:
+        """The next free widget (the caller fills and shows it), or ``None`` when full."""
+        if self._used >= len(self.widgets):
+            return None
+        self._used += 1
+        return self.widgets[self._used - 1]
+
+    def reset(self) -> None:
+        """Hide every widget."""
+        for widget in self.widgets[: self._used]:
+            widget.setVisible(False)
+        self._used = 0
 
 
 class _Stat(QWidget):
@@ -202,20 +241,22 @@ class ProfileHeader(QFrame):
         self.name.setObjectName("customerName")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top.addWidget(self.name)
-        self.badges = QHBoxLayout()
-        self.badges.setSpacing(6)
-        top.addLayout(self.badges)
-        top.addStretch(1)
+        badges = QHBoxLayout()
+        badges.setSpacing(6)
+        top.addLayout(badges, 1)
+        self.badges = _Pool(badges, lambda: _Badge(self), 5)
         column.addLayout(top)
         self.subtitle = QLabel("", self)
         self.subtitle.setObjectName("muted")
         column.addWidget(self.subtitle)
-        self.identities = QHBoxLayout()
-        self.identities.setSpacing(4)
-        column.addLayout(self.identities)
-        self.status = QHBoxLayout()
-        self.status.setSpacing(6)
-        column.addLayout(self.status)
+        identities = QHBoxLayout()
+        identities.setSpacing(4)
+        column.addLayout(identities)
+        self.identities = _Pool(identities, lambda: _Chip(self), MAX_IDENTITIES + 1)
+        status = QHBoxLayout()
+        status.setSpacing(6)
+        column.addLayout(status)
+        self.status = _Pool(status, lambda: _Badge(self), 8)
         return column
 
     def _stats_grid(self) -> QGridLayout:
@@ -244,8 +285,8 @@ class ProfileHeader(QFrame):
     def set_profile(self, profile: Profile | None, today: date | None = None) -> None:
         """Show ``profile`` (or nothing)."""
         self.profile = profile
-        for layout in (self.badges, self.identities, self.status):
-            _clear(layout)
+        for pool in (self.badges, self.identities, self.status):
+            pool.reset()
         if profile is None:
             self.name.setText("")
             self.subtitle.setText("")
@@ -263,59 +304,50 @@ class ProfileHeader(QFrame):
         bits = [profile.ref, place, (profile.language or "").upper()]
         self.subtitle.setText(" · ".join(b for b in bits if b) + merged)
         self._fill_identities(profile, theme)
-        self._fill_status(profile, theme)
+        self._fill_status(profile)
         self._fill_stats(profile, today or date.today())
         self.setAccessibleDescription(self._summary(profile))
 
     def _fill_badges(self, profile: Profile) -> None:
-        if profile.tier:
-            self.badges.addWidget(_badge(profile.tier.capitalize(), "accent", self))
-        if profile.segment:
-            self.badges.addWidget(_badge(profile.segment.replace("_", " ").capitalize(), "", self))
-        if profile.unverified:
-            self.badges.addWidget(_badge("Unverified profile", "warn", self))
-        if profile.erased:
-            self.badges.addWidget(_badge("Erased", "danger", self))
-        if not profile.personalization_allowed:
-            self.badges.addWidget(_badge("Opted out of personalization", "danger", self))
+        shown = [
+            (profile.tier.capitalize() if profile.tier else "", "accent"),
+            ((profile.segment or "").replace("_", " ").capitalize(), ""),
+            ("Unverified profile" if profile.unverified else "", "warn"),
+            ("Erased" if profile.erased else "", "danger"),
+            ("" if profile.personalization_allowed else "Opted out of personalization", "danger"),
+        ]
+        for text, tone in shown:
+            if text:
+                self.badges.take().show_as(text, tone)
 
     def _fill_identities(self, profile: Profile, theme: themes.Theme) -> None:
         muted = theme.color("muted")
         for identity in profile.identities[:MAX_IDENTITIES]:
             icon_name = _KIND_ICONS.get(identity.kind, "order_number")
-            text = (
-                identity.label
-                if identity.kind in _KIND_ICONS
-                else f"{identity.kind} {identity.label}"
-            )
-            self.identities.addWidget(_chip(icon_name, text, muted, self))
+            known = identity.kind in _KIND_ICONS
+            text = identity.label if known else f"{identity.kind} {identity.label}"
+            self.identities.take().show_as(icon_name, text, muted)
         hidden = profile.identities[MAX_IDENTITIES:]
         if hidden:
-            more = QLabel(f"+{len(hidden)} more", self)
-            more.setObjectName("muted")
+            more = self.identities.take()
+            more.show_as("order_number", f"+{len(hidden)} more", muted)
             more.setToolTip("\n".join(i.label for i in hidden))
-            self.identities.addWidget(more)
-        self.identities.addStretch(1)
 
-    def _fill_status(self, profile: Profile, theme: themes.Theme) -> None:
+    def _fill_status(self, profile: Profile) -> None:
         on_off = {True: ("ok", "on"), False: ("danger", "off")}
         tone, word = on_off[profile.personalization_allowed]
-        self.status.addWidget(_badge(f"Personalization {word}", tone, self))
+        self.status.take().show_as(f"Personalization {word}", tone)
         tone, word = on_off[profile.consent_marketing]
-        self.status.addWidget(_badge(f"Marketing {word}", tone, self))
+        self.status.take().show_as(f"Marketing {word}", tone)
         if profile.preferred_channel:
-            self.status.addWidget(_badge(f"Prefers {profile.preferred_channel}", "", self))
+            self.status.take().show_as(f"Prefers {profile.preferred_channel}")
         for case in profile.open_cases[:3]:
-            badge = _badge(f"Case {case.number} · {case.status}", "warn", self)
-            badge.setToolTip(f"{case.title} ({case.priority} priority)")
-            self.status.addWidget(badge)
+            tip = f"{case.title} ({case.priority} priority)"
+            self.status.take().show_as(f"Case {case.number} · {case.status}", "warn", tip)
         if len(profile.open_cases) > 3:
-            self.status.addWidget(
-                _badge(f"+{len(profile.open_cases) - 3} open cases", "warn", self)
-            )
+            self.status.take().show_as(f"+{len(profile.open_cases) - 3} open cases", "warn")
         if not profile.open_cases:
-            self.status.addWidget(_badge("No open cases", "", self))
-        self.status.addStretch(1)
+            self.status.take().show_as("No open cases")
 
     def _fill_stats(self, profile: Profile, today: date) -> None:
         self.value_stat.set(f"${profile.value_score:,.0f}")
