@@ -19,7 +19,7 @@ _WORD = re.compile(r"[a-z']+")
 class BagOfWordsEncoder:
     """Hashed bag of words, L2-normalized: texts sharing words are similar."""
 
-    name = "bag-of-words"
+    name = "tests.assist_fakes.bag-of-words-128"  # the vector cache is keyed by this name
 
     def encode(self, texts: list[str], batch_size: int = 64) -> npt.NDArray[np.float32]:
         out = np.zeros((len(texts), DIM), dtype=np.float32)

@@ -56,11 +56,13 @@ def panel(qtbot: Any, sqlite_store: Store, agent: Principal) -> Iterator[LiveCal
     qtbot.addWidget(widget)
     widget.resize(1100, 760)
     widget.show()
-    with qtbot.waitSignal(worker.ready, timeout=WAIT):
-        worker.start()
-    yield widget
-    widget.poll.stop()
-    worker.stop()
+    try:
+        with qtbot.waitSignal(worker.ready, timeout=WAIT):
+            worker.start()
+        yield widget
+    finally:
+        widget.poll.stop()
+        worker.stop()
     assert not worker.is_running()
 
 

@@ -142,4 +142,3 @@ def seed_review_demo(
         session.add_all(rows)
         session.add(MetaValue(key=MARKER, value=str(len(rows))))
     return len(rows)
-

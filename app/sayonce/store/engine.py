@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,13 +11,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from sayonce.store.errors import ConcurrentEditError, DatabaseURLError, DataDirError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+BEGIN_ATTEMPTS = 4
 
 
 def parse_url(url: str) -> URL:
@@ -74,7 +76,16 @@ def _install_sqlite_listeners(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # Nothing is written before BEGIN succeeds, so a busy database can be waited out here
+        # safely; beyond the busy timeout, a few more tries absorb bursts of many writers.
+        for attempt in range(BEGIN_ATTEMPTS):
+            try:
+                connection.exec_driver_sql(f"BEGIN {mode}")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == BEGIN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

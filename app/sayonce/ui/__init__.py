@@ -1,6 +1,6 @@
-"""The Qt desktop: a thin layer over the core that renders and reacts."""
+"""The Qt desktop: a thin layer over the core that renders and reacts.
 
-from sayonce.ui.refcounts import pin_singletons
-
-# Before any PySide6 call: see sayonce.ui.refcounts (a PySide6 6.12 bug on Python 3.11).
-pin_singletons()
+PySide6 is pinned to 6.11.3: 6.12.0 on Python 3.11 drops a reference to ``True``/``None`` on
+every ``Signal.emit()`` and slot return, and aborts the process after a few thousand calls
+(``tests/test_ui_qt_binding.py`` guards against a regression).
+"""
