@@ -228,3 +228,16 @@ def test_told_us_puts_open_promises_first(store: Store) -> None:
     assert [f.kind for f in facts] == ["promise", "problem", "order_number", "promise"]
     assert facts[0].interaction_id == i2 and facts[-1].resolved
     assert facts[0].channel == "chat"
+
+
+def test_control_characters_from_the_keyboard_never_reach_the_database(store: Store) -> None:
+    me = hd.agent_principal(store)
+    cid = hd.customer(store, "Pat Null", phone="+14155550123")
+    hd.interactions(store, cid, 3)
+    with store.read() as s:
+        assert [h.customer_id for h in find_customers(s, "Pat\x00")] == [cid]
+        found = timeline.page(s, [cid], flt=TimelineFilter(text="parcel\x00 1")).items
+    assert [i.snippet.split()[3] for i in found] == ["1"]
+    assert pop(store, me, "+1 415 555 0123\x00").view is not None
+    saved = save_note(store, me, cid, "call\x00 back\x07 later")
+    assert saved.body == "call back later"

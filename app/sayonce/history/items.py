@@ -7,6 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+# C0 control characters except tab, newline and carriage return (PostgreSQL refuses NUL).
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+_CONTROL[0x7F] = None
+
+
+def typed(text: str) -> str:
+    """What an agent typed, made safe for every backend: control characters removed."""
+    return text.translate(_CONTROL)
+
 
 class ItemKind(StrEnum):
     """Where a timeline item comes from."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sayonce.history.items import ItemKind, TimelineItem
+from sayonce.history.items import ItemKind, TimelineItem, typed
 from sayonce.history.sources import squash
 from sayonce.privacy.redact import redact
 from sayonce.store import ConcurrentEditError, Note, Store, utcnow
@@ -61,7 +61,7 @@ def save_note(
     not write notes.
     """
     require(principal, Permission.EDIT_NOTES)
-    clean = redact(body)
+    clean = redact(typed(body))
     with store.write() as session:
         if note_id is None:
             note = Note(

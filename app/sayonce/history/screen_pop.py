@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from sayonce.history.customer_view import CustomerView, open_customer
+from sayonce.history.items import typed
 from sayonce.history.search import CustomerHit, hits
 from sayonce.identity.lookup import find_by_identity, find_matches, probes
 from sayonce.identity.resolve import UNVERIFIED_NAME, customer_ref
@@ -31,6 +32,7 @@ def _is_number(contact: str) -> bool:
 
 def caller_id(raw: str) -> str:
     """``raw`` with a phone number's punctuation removed, "(415) 555-0101" → "4155550101"."""
+    raw = typed(raw)
     if _PHONE_LIKE.match(raw):
         return ("+" if raw.strip().startswith("+") else "") + re.sub(r"\D", "", raw)
     return raw.strip()
@@ -93,7 +95,7 @@ def new_profile(store: Store, principal: Principal, raw: str, source: str = "scr
                     customer_id=customer.id,
                     kind=key.kind,
                     value=key.value,
-                    raw=raw.strip()[:320],
+                    raw=typed(raw).strip()[:320],
                     source=source,
                 )
             )

@@ -17,6 +17,7 @@ import phonenumbers
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from sayonce.history.items import typed
 from sayonce.history.sources import like_pattern
 from sayonce.identity import normalize
 from sayonce.identity.cluster import roots_of
@@ -157,7 +158,7 @@ FINDERS: tuple[Finder, ...] = (
 
 def find_customers(session: Session, query: str, limit: int = LIMIT) -> list[CustomerHit]:
     """Customers matching what was typed so far, best kinds of match first."""
-    query = query.strip()
+    query = typed(query).strip()
     if len(query) < MIN_CHARS:
         return []
     found: dict[int, str] = {}

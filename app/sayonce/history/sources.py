@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Row, Select, bindparam, func, or_, select,
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from sayonce.history.fulltext import interaction_match, search_params
-from sayonce.history.items import RANK, ItemKind, TimelineFilter, TimelineItem
+from sayonce.history.items import RANK, ItemKind, TimelineFilter, TimelineItem, typed
 from sayonce.store import (
     Agent,
     CampaignEvent,
@@ -79,7 +79,7 @@ class Shape(NamedTuple):
 
 def shape_of(flt: TimelineFilter) -> tuple[Shape, dict[str, str]]:
     """The SQL shape of a filter and the values to bind (``like``, ``fts``, ``tsq``)."""
-    query = flt.text.strip()
+    query = typed(flt.text).strip()
     if not query:
         return Shape(flt.keys, ""), {}
     words = search_params(query)
