@@ -236,8 +236,8 @@ def test_control_characters_from_the_keyboard_never_reach_the_database(store: St
     hd.interactions(store, cid, 3)
     with store.read() as s:
         assert [h.customer_id for h in find_customers(s, "Pat\x00")] == [cid]
-        found = timeline.page(s, [cid], flt=TimelineFilter(text="parcel\x00 1")).items
-    assert [i.snippet.split()[3] for i in found] == ["1"]
+        found = timeline.page(s, [cid], flt=TimelineFilter(text="parcel\x00 2")).items
+    assert [i.snippet.split()[3] for i in found] == ["2"]
     assert pop(store, me, "+1 415 555 0123\x00").view is not None
     saved = save_note(store, me, cid, "call\x00 back\x07 later")
     assert saved.body == "call back later"

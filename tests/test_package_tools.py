@@ -41,7 +41,7 @@ def test_bundle_size_groups_by_folder_and_counts_links_once(tmp_path: Path) -> N
     assert dict(size.top) == {
         "_internal/torch/lib": 6000,
         "_internal/PySide6/Qt": 800,
-        "sayonce": 700,
+        "sayonce (executable)": 700,
         "_internal": 300,
     }
     assert size.dominated_by(1).startswith("_internal/torch/lib 0 MB (77%)")

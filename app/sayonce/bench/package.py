@@ -60,7 +60,7 @@ def executable(bundle: Path) -> Path:
 def _group(relative: Path, depth: int) -> str:
     folders = relative.parts[:-1]
     if not folders:
-        return relative.name  # a file at the top: the executables, which embed the Python code
+        return f"{relative.name} (executable)"  # it embeds the app's compiled Python code
     keep = depth + 1 if folders[0] == "_internal" else depth
     return "/".join(folders[:keep])
 
