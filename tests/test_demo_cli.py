@@ -68,3 +68,21 @@ def test_bad_sizes_and_help(capsys: pytest.CaptureFixture[str]) -> None:
         main(["demo", "--help"])
     assert done.value.code == 0
     assert "--interactions" in capsys.readouterr().out
+
+
+def test_the_computer_user_can_sign_in_after_a_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sayonce.store import Role
+    from sayonce.trust.signin import sign_in_os
+
+    monkeypatch.setenv("SAYONCE_AUTH", "os")
+    monkeypatch.setattr("getpass.getuser", lambda: "someone-at-the-desk")
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    assert main(["demo", "--db", url, "--customers", "20", "-q"]) == 0
+    store = open_store(url)
+    try:
+        who = sign_in_os(store)
+        assert who.role is Role.ADMIN  # whoever made the demo is its first admin
+    finally:
+        store.dispose()

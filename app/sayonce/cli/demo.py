@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sayonce.store import Store
 
 from sayonce.cli.common import add_db_option, open_from_args
 
@@ -81,6 +85,7 @@ def _run(args: argparse.Namespace) -> int:
             bars.append(tqdm(total=total, unit=" interactions", unit_scale=True, file=sys.stderr))
         bars[0].update(done - bars[0].n)
 
+    _enrol_computer_user(store)
     try:
         stats = generate(
             store,
@@ -111,3 +116,16 @@ def _run(args: argparse.Namespace) -> int:
         "identity resolution to find (the answers are in the meta table)."
     )
     return 0
+
+
+def _enrol_computer_user(store: Store) -> None:
+    """Make whoever creates a demo its first admin, as ``sayonce run`` does on an empty database.
+
+    The demo seeds its own agents (one of them an admin); signing the computer user in first
+    keeps `sayonce demo` followed by `sayonce run` working with the default OS sign-in.
+    """
+    from sayonce.trust.signin import AuthMode, SignInError, auth_mode, sign_in_os
+
+    if auth_mode() is AuthMode.OS:
+        with contextlib.suppress(SignInError):
+            sign_in_os(store)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, and_, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from sayonce.identity import normalize
@@ -62,7 +62,10 @@ def probes(raw: str, region: str = normalize.DEFAULT_REGION) -> list[Probe]:
             Probe(IdentityKind.SOCIAL.value, f"{n}:{text[1:].casefold()}") for n in NETWORKS
         )
     if _PHONE_CHARS.match(text):
-        _try(found, IdentityKind.PHONE, lambda: normalize.phone(text, region))
+        found.extend(
+            Probe(IdentityKind.PHONE.value, value)
+            for value in normalize.phone_candidates(text, region)
+        )
     if " " not in text and "@" not in text:
         plain = normalize.plain_id(text)
         found.extend(Probe(kind, plain) for kind in _ID_KINDS)
@@ -79,34 +82,89 @@ def _try(found: list[Probe], kind: IdentityKind, make: Callable[[], str]) -> Non
 
 
 def _owners(session: Session, probe: Probe) -> list[int]:
-    if probe.kind == "ref":
-        return list(session.scalars(select(Customer.id).where(Customer.ref == probe.value)))
-    if probe.kind == "order":
-        query = select(Order.customer_id).where(Order.number == probe.value).limit(50)
-        return list(session.scalars(query))
-    query = select(Identity.customer_id).where(
-        Identity.kind == probe.kind, Identity.value == probe.value
-    )
-    return list(session.scalars(query))
+    return [owner for owner, _ in _matching_owners(session, [probe])]
+
+
+def _matching_owners(session: Session, found: list[Probe]) -> list[tuple[int, int]]:
+    """(customer id, index of the probe that matched) for every probe, in ONE query.
+
+    Identity probes are an OR of ``kind = ? AND value = ?`` pairs, which SQLite answers with
+    one index search per pair (a row-value ``IN`` would scan the table).
+    """
+    position = {(p.kind, p.value): i for i, p in enumerate(found)}
+    parts: list[Select[int, str, str]] = []
+    pairs = [p for p in found if p.kind not in ("ref", "order")]
+    if pairs:
+        match = or_(*(and_(Identity.kind == p.kind, Identity.value == p.value) for p in pairs))
+        parts.append(select(Identity.customer_id, Identity.kind, Identity.value).where(match))
+    refs = [p.value for p in found if p.kind == "ref"]
+    if refs:
+        how = literal_column("'ref'", String)
+        parts.append(select(Customer.id, how, Customer.ref).where(Customer.ref.in_(refs)))
+    orders = [p.value for p in found if p.kind == "order"]
+    if orders:
+        how = literal_column("'order'", String)
+        parts.append(select(Order.customer_id, how, Order.number).where(Order.number.in_(orders)))
+    if not parts:
+        return []
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    return [(row[0], position[(row[1], row[2])]) for row in session.execute(query)]
 
 
 def find_matches(
     session: Session, raw: str, region: str = normalize.DEFAULT_REGION
 ) -> list[CustomerMatch]:
-    """Root customers whose identity, ref or order number is exactly ``raw`` (normalized)."""
-    hits: dict[int, str] = {}
-    for probe in probes(raw, region):
-        owners = _owners(session, probe)
-        for root in roots_of(session, owners).values():
-            hits.setdefault(root, probe.kind)
-    if not hits:
+    """Root customers whose identity, ref or order number is exactly ``raw`` (normalized).
+
+    Costs two queries in the usual case (a third only when a match was merged into another
+    profile): screen pop runs this on every incoming contact.
+    """
+    found = probes(raw, region)
+    owners = _matching_owners(session, found)
+    if not owners:
         return []
-    rows = session.execute(
-        select(Customer.id, Customer.ref, Customer.display_name, Customer.unverified)
-        .where(Customer.id.in_(list(hits)), Customer.erased_at.is_(None))
-        .order_by(Customer.id)
-    )
-    return [CustomerMatch(r.id, r.ref, r.display_name, hits[r.id], r.unverified) for r in rows]
+    rows = {
+        r.id: r
+        for r in session.execute(
+            select(
+                Customer.id,
+                Customer.ref,
+                Customer.display_name,
+                Customer.unverified,
+                Customer.merged_into_id,
+                Customer.erased_at,
+            ).where(Customer.id.in_({owner for owner, _ in owners}))
+        )
+    }
+    merged = [cid for cid, r in rows.items() if r.merged_into_id is not None]
+    root = {cid: cid for cid in rows} | (roots_of(session, merged) if merged else {})
+    missing = set(root.values()) - rows.keys()
+    if missing:
+        rows |= {
+            r.id: r
+            for r in session.execute(
+                select(
+                    Customer.id,
+                    Customer.ref,
+                    Customer.display_name,
+                    Customer.unverified,
+                    Customer.merged_into_id,
+                    Customer.erased_at,
+                ).where(Customer.id.in_(missing))
+            )
+        }
+    best: dict[int, int] = {}
+    for owner, index in owners:
+        if owner in root:
+            target = root[owner]
+            best[target] = min(best.get(target, index), index)
+    return [
+        CustomerMatch(
+            cid, rows[cid].ref, rows[cid].display_name, found[best[cid]].kind, rows[cid].unverified
+        )
+        for cid in sorted(best)
+        if rows[cid].erased_at is None
+    ]
 
 
 def find_customers(session: Session, raw: str, region: str = normalize.DEFAULT_REGION) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import unicodedata
 
 import phonenumbers
@@ -24,6 +26,37 @@ def phone(raw: str, region: str = DEFAULT_REGION) -> str:
     if not phonenumbers.is_possible_number(parsed):
         raise InvalidIdentity(f"not a possible phone number: {raw!r}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_regions(first: str = DEFAULT_REGION) -> list[str]:
+    """Regions a national-format number is tried in: ``first``, then ``SAYONCE_PHONE_REGIONS``."""
+    extra = os.environ.get("SAYONCE_PHONE_REGIONS", "US,CA,GB")
+    regions = [first, *(r.strip().upper() for r in extra.split(",") if r.strip())]
+    return list(dict.fromkeys(regions))
+
+
+def phone_candidates(raw: str, region: str = DEFAULT_REGION) -> list[str]:
+    """E.164 readings of ``raw``: in ``region`` if valid there, else in the other regions.
+
+    "020 7946 0958" is not a US number, but it is a valid London one; an agent typing a
+    number as the customer said it should still find them.
+    """
+    readings: list[str] = []
+    for candidate_region in phone_regions(region):
+        try:
+            parsed = phonenumbers.parse(raw, candidate_region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            value = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            if value not in readings:
+                readings.append(value)
+            if candidate_region == region or raw.strip().startswith("+"):
+                break
+    if not readings:
+        with contextlib.suppress(InvalidIdentity):
+            readings.append(phone(raw, region))
+    return readings
 
 
 def email(raw: str) -> str:
