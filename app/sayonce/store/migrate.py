@@ -7,20 +7,23 @@ import sqlite3
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from sayonce.store.engine import Store, make_engine
 from sayonce.store.errors import MigrationError, NewerDatabaseError, StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
+# Alembic is imported inside the functions: it costs a few hundred milliseconds, which the
+# window should not wait for before it appears.
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
     # Located through importlib.resources so it works from a wheel and a frozen bundle alike.
     location = resources.files("sayonce.store") / "migrations"
     config = Config()
@@ -31,12 +34,14 @@ def _alembic_config(engine: Engine) -> Config:
 
 def current_revision(engine: Engine) -> str | None:
     """The database's schema revision, or ``None`` for an empty database."""
+    from alembic.runtime.migration import MigrationContext
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision(engine: Engine) -> str:
     """The newest revision this SayOnce knows."""
+    from alembic.script import ScriptDirectory
     head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
     assert head is not None
     return head
@@ -59,6 +64,8 @@ def _backup_sqlite(engine: Engine, revision: str) -> Path | None:
 
 def upgrade(engine: Engine) -> str:
     """Bring the schema to the newest revision in one transaction; return that revision."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
     config = _alembic_config(engine)
     script = ScriptDirectory.from_config(config)
     head = script.get_current_head()
