@@ -184,3 +184,17 @@ def test_a_wrap_up_with_an_unknown_disposition_is_refused(
         session.confirm_wrap_up("x", "sort of done")
     with store.read() as db:
         assert db.scalar(select(func.count()).select_from(Interaction)) == 0
+
+
+def test_linking_the_caller_mid_call_switches_eligibility_and_records(
+    store: Store, default_playbook: Playbook, default_index: ActionIndex
+) -> None:
+    customer = add_customer(store, ref="C-000009", phone="+15550009999", orders=[4])
+    session = live(store, default_playbook, default_index)
+    session.handle(started())  # the number is not on file: an unknown caller
+    update = session.handle(said("The toaster I bought is broken, I want a refund"))
+    assert "refund" not in [s.action_id for s in update.suggestions]
+    update = session.link_customer(customer)
+    assert update.customer_ref == "C-000009"
+    assert "refund" in [s.action_id for s in update.suggestions]
+    assert suggestions(store)["refund"].customer_id == customer

@@ -151,18 +151,38 @@ class LiveSession:
             self.feedback = FeedbackStats()
         self.feedback.examples.prepare(self.index.encoder)
         ranker = Ranker(ConversationRelevance(self.index), context, self.feedback, at)
-        self._call = _Call(
+        call = _Call(
             call_id=call_id,
             started_at=at,
             channel=channel,
             context=context,
             ranker=ranker,
-            flows=GuidedSteps(self.index, lambda rules: ranker.verdict_of(rules)),
+            flows=GuidedSteps(self.index, lambda rules: call.ranker.verdict_of(rules)),
             log=SuggestionLog(
                 self.store, call_id, context.customer_id, self.agent_id, self.playbook_version
             ),
         )
-        return self._call
+        self._call = call
+        return call
+
+    def link_customer(self, customer_id: int) -> AssistUpdate:
+        """The agent picked the caller's profile (screen pop): rank for that customer now.
+
+        What was said so far is kept; eligibility, contact policies and reasons switch to the
+        profile's merge cluster, and suggestions recorded from now on carry its id.
+        """
+        started = time.perf_counter()
+        with self._lock:
+            call = self._require_call()
+            if self.store is None:
+                raise RuntimeError("no database to read the customer from")
+            with self.store.read() as session:
+                context = load_customer_context(session, customer_id, call.started_at)
+            assert self.feedback is not None
+            call.context = context
+            call.ranker = Ranker(call.ranker.conversation, context, self.feedback, call.started_at)
+            call.log.customer_id = context.customer_id
+            return self._update(call, "link_customer", started)
 
     def _current(self, call_id: str) -> _Call:
         if self._call is None or self._call.call_id != call_id:
