@@ -117,3 +117,32 @@ def test_tenure_and_value() -> None:
     }
     assert not evaluate(rules(min_tenure_days=5000), loyal, START).ok
     assert not evaluate(rules(max_value=100), loyal, START).ok
+
+
+def test_an_opt_out_on_a_merged_in_profile_still_holds(sqlite_store: object) -> None:
+    from datetime import UTC, datetime
+
+    from sayonce.assist.customer_context import load_customer_context
+    from sayonce.store import Customer, Store
+
+    assert isinstance(sqlite_store, Store)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with sqlite_store.write() as s:
+        root = Customer(ref="C-1", display_name="Ann Lee", consent_personalization=True)
+        s.add(root)
+        s.flush()
+        s.add(
+            Customer(
+                ref="C-2",
+                display_name="Ann Lee",
+                consent_personalization=False,
+                opted_out_at=now,
+                merged_into_id=root.id,
+            )
+        )
+        s.flush()
+        root_id = root.id
+    with sqlite_store.read() as s:
+        context = load_customer_context(s, root_id, now)
+    assert context.opted_out
+    assert not context.consent_personalization

@@ -25,6 +25,7 @@ from sayonce.store import (
     SuggestionStatus,
     SurveyResponse,
 )
+from sayonce.trust.consent import consent_of
 
 CONTACT_LOOKBACK_DAYS = 90
 ORDER_LOOKBACK_DAYS = 365
@@ -131,6 +132,7 @@ def load_customer_context(session: Session, customer_id: int, now: datetime) -> 
     customer = session.get(Customer, root_id)
     if customer is None:
         return CustomerContext()
+    consent = consent_of(session, root_id)
     return CustomerContext(
         customer_id=root_id,
         cluster_ids=cluster,
@@ -142,9 +144,11 @@ def load_customer_context(session: Session, customer_id: int, now: datetime) -> 
         potential_score=customer.potential_score,
         birthday=customer.birthday,
         customer_since=customer.created_at,
-        consent_personalization=customer.consent_personalization,
-        consent_marketing=customer.consent_marketing,
-        opted_out=customer.opted_out_at is not None,
+        # the most restrictive answer of any profile in the cluster: an opt-out given on a
+        # profile that was later merged in still holds
+        consent_personalization=consent.personalization,
+        consent_marketing=consent.marketing,
+        opted_out=consent.opted_out,
         open_cases=_open_cases(session, cluster),
         recent_orders=_recent_orders(session, cluster, now),
         latest_nps=_latest_nps(session, cluster),
