@@ -26,6 +26,8 @@ OFFLINE_ENV = {
     "HF_DATASETS_OFFLINE": "1",
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    # model loading is not a download: no progress bars in the agent's terminal or logs
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
 
 
