@@ -199,6 +199,13 @@ def customer_lookup(ctx: Context) -> Iterable[Result]:
     store = open_store(f"sqlite:///{path}")
     direct = sqlite3.connect(path)
     try:
+        # Warm the page cache once for every sample, so the three timings compare code rather
+        # than which one happened to touch the disk first (a working screen-pop index is hot).
+        for kind, pairs in samples.items():
+            for raw, value in pairs:
+                direct.execute(FLOOR_SQL[kind], (value,)).fetchall()
+                with store.read() as session:
+                    find_customers(session, raw)
         for kind, pairs in samples.items():
             full, core, floor = [], [], []
             misses = 0
@@ -226,7 +233,8 @@ def customer_lookup(ctx: Context) -> Iterable[Result]:
                     floor=median(floor) * 1000,
                     p95=p95(times) * 1000,
                     target=LOOKUP_TARGET,
-                    note=f"{len(pairs)} lookups" + (f", {misses} not found" if misses else ""),
+                    note=f"{len(pairs)} lookups, warm cache"
+                    + (f", {misses} not found" if misses else ""),
                 )
     finally:
         direct.close()
