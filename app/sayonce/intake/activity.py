@@ -263,8 +263,11 @@ class ActivityWriter:
         self._insert_turns([i for i in items if i.turns])
 
     def _insert_turns(self, items: list[Item]) -> None:
-        rows = [{**turn, "interaction_id": item.row_id} for item in items for turn in item.turns]
-        insert_rows(self.session, _TURNS, rows)
+        # the turn dicts are this import's own: fill in the parent id in place, no copies
+        for item in items:
+            for turn in item.turns:
+                turn["interaction_id"] = item.row_id
+        insert_rows(self.session, _TURNS, [turn for item in items for turn in item.turns])
 
     def _update(
         self, table: Table, items: list[Item], existing: dict[tuple[str, str], dict[str, Any]]
