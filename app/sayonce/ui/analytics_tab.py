@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +23,7 @@ from sayonce.review import analytics, export
 from sayonce.review.analytics import Dimension, Rates
 from sayonce.store import Store, utcnow
 from sayonce.trust.principal import Principal
+from sayonce.ui import review_style
 from sayonce.ui.bar_chart import Bar, RateBarChart
 from sayonce.ui.review_models import TableModel
 from sayonce.ui.tasks import TaskRunner
@@ -91,13 +90,7 @@ class AnalyticsTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.chart)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.table = QTableView()
-        self.table.setObjectName("rates")
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = review_style.row_table("rates", self.model, single=False)
         self.table.setColumnWidth(0, 170)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(scroll)

@@ -11,14 +11,12 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -28,7 +26,7 @@ from sayonce.review import approvals
 from sayonce.review.approvals import ApprovalRequest
 from sayonce.store import Store, utcnow
 from sayonce.trust.principal import Principal
-from sayonce.ui import themes
+from sayonce.ui import review_style, themes
 from sayonce.ui.review_models import TableModel
 from sayonce.ui.tasks import TaskRunner
 
@@ -65,14 +63,7 @@ class ApprovalsTab(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.table = QTableView()
-        self.table.setObjectName("approvals")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = review_style.row_table("approvals", self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.summary = QLabel("No requests waiting.")

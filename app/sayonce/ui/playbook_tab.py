@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,7 +34,7 @@ from sayonce.review.playbooks import ActionEdit, ActionSummary, Revision
 from sayonce.store import Store
 from sayonce.trust.permissions import Permission, can
 from sayonce.trust.principal import Principal
-from sayonce.ui import themes
+from sayonce.ui import review_style, themes
 from sayonce.ui.review_models import TableModel, when
 from sayonce.ui.tasks import TaskRunner
 
@@ -85,14 +84,7 @@ class PlaybookTab(QWidget):
     # --- layout ----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.table = QTableView()
-        self.table.setObjectName("playbookActions")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = review_style.row_table("playbookActions", self.model)
         for column, width in enumerate((36, 250, 150, 64, 56)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._fill_form())

@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -29,7 +27,7 @@ from sayonce.review import detail, export, queue, verdicts
 from sayonce.review.queue import UNREVIEWED, FilterChoices, QueueFilter
 from sayonce.store import Store
 from sayonce.trust.principal import Principal
-from sayonce.ui import themes
+from sayonce.ui import review_style, themes
 from sayonce.ui.review_models import STATUS_TEXT, QueueModel
 from sayonce.ui.suggestion_html import suggestion_html
 from sayonce.ui.tasks import TaskRunner
@@ -105,18 +103,11 @@ class ReviewQueueTab(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.export_button)
 
-        self.table = QTableView()
-        self.table.setObjectName("reviewQueue")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = review_style.row_table("reviewQueue", self.model)
         self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         for column, width in enumerate((104, 140, 112, 84, 92, 128, 130, 70)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
