@@ -380,6 +380,17 @@ def test_worker_processes_prepare_the_same_result(tmp_path: Path) -> None:
     assert dumps[0] == dumps[1]
 
 
+def test_a_pool_starts_only_with_cores_to_spare() -> None:
+    from sayonce.intake.prepare import PARALLEL_FROM_BYTES, worker_count
+
+    big = PARALLEL_FROM_BYTES * 10
+    # On two cores the pickling costs more than the workers save; the importer keeps a core.
+    assert worker_count(big, cpus=2) == 0
+    assert worker_count(big, cpus=4) == 3
+    assert worker_count(big, cpus=32) == 4
+    assert worker_count(PARALLEL_FROM_BYTES - 1, cpus=32) == 0
+
+
 def test_blank_optional_fields_mean_not_given(store: Store, tmp_path: Path) -> None:
     record = {"type": "customer", "id": "b1", "name": "", "given_name": " ", "email": "b@x.org"}
     report = import_file(store, _jsonl(tmp_path / "blank.jsonl", [record]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import unicodedata
 
@@ -17,6 +18,7 @@ class InvalidIdentity(ValueError):
     """The value cannot be an identity of that kind (the message says why)."""
 
 
+@functools.lru_cache(maxsize=16_384)  # an import repeats each customer's number many times
 def phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """E.164 form of a phone number (``+14155550101``), parsed with ``phonenumbers``."""
     try:

@@ -53,6 +53,8 @@ ADDRESS = re.compile(
     re.IGNORECASE,
 )
 PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d+\b", re.IGNORECASE)
+DIGIT = re.compile(r"\d")
+_AT_WORD = re.compile(r"\bat\b", re.IGNORECASE)
 
 
 # A number named as something else ("... account number 123456, order 55512345") is not
@@ -125,7 +127,7 @@ def find_ssns(text: str, runs: Runs, policy: RedactionPolicy) -> list[Span]:
 def find_accounts(text: str, runs: Runs, policy: RedactionPolicy) -> list[Span]:
     """IBANs (mod-97 checked) and bank account or routing numbers named as such."""
     spans = []
-    for match in IBAN.finditer(text):
+    for match in IBAN.finditer(text) if DIGIT.search(text) else ():
         compact = match.group().replace(" ", "")
         # The pattern may run into the next word: keep the longest prefix that checks out.
         for cut in range(len(compact), 14, -1):
@@ -152,14 +154,16 @@ def _offset_after(raw: str, kept: int) -> int:
 
 def find_emails(text: str, runs: Runs, policy: RedactionPolicy) -> list[Span]:
     """Email addresses, written or spoken ("ann dot lee at example dot com")."""
-    found = [*EMAIL.finditer(text), *SPOKEN_EMAIL.finditer(text)]
+    found = [*EMAIL.finditer(text)] if "@" in text else []
+    if _AT_WORD.search(text) is not None:
+        found += SPOKEN_EMAIL.finditer(text)
     return [Span(PiiKind.EMAIL, m.start(), m.end()) for m in found]
 
 
 def find_phones(text: str, runs: Runs, policy: RedactionPolicy) -> list[Span]:
     """Phone numbers: libphonenumber's matcher for written ones, digit runs for spoken ones."""
     spans = []
-    if sum(c.isdigit() for c in text) >= 7:
+    if len(DIGIT.findall(text)) >= 7:
         matcher = phonenumbers.PhoneNumberMatcher(text, "US", phonenumbers.Leniency.POSSIBLE)
         for match in matcher:
             if _glued(text, match.start, match.end):
@@ -212,6 +216,8 @@ def _attached(char: str) -> bool:
 
 def find_addresses(text: str, runs: Runs, policy: RedactionPolicy) -> list[Span]:
     """Street addresses with a number and a street type, and PO boxes."""
+    if DIGIT.search(text) is None:  # both need a house or box number
+        return []
     found = [*ADDRESS.finditer(text), *PO_BOX.finditer(text)]
     return [Span(PiiKind.ADDRESS, m.start(), m.end()) for m in found]
 

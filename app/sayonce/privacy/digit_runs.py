@@ -35,6 +35,20 @@ _TOKEN = re.compile(
 # Between two groups of one number: spaces, or one of , . - / with optional spaces around it.
 _GAP = re.compile(r"[ \t]{1,3}|[ \t]{0,2}[,.\-/][ \t]{0,2}")
 HAS_SPOKEN = re.compile(rf"\b(?:{_WORDS})\b", re.IGNORECASE)
+_SPOKEN = re.compile(rf"\b(?:(double|triple)[\s-]+)?(?:{_WORDS})\b", re.IGNORECASE)
+MIN_SPOKEN_DIGITS = 3  # fewer spoken digits than this are words ("one", "oh"), not a number
+
+
+_LETTERS = re.compile(r"[a-z]+")
+_DIGIT_WORDS = frozenset(WORD_DIGITS)
+
+
+def spoken_digits(text: str) -> int:
+    """How many digits the spoken digit words of ``text`` say ("double five" says two)."""
+    # Most text has no digit word at all: a set test on its words settles that cheaply.
+    if _DIGIT_WORDS.isdisjoint(_LETTERS.findall(text.casefold())):
+        return 0
+    return sum(REPEATS.get(rep.lower(), 1) for rep in _SPOKEN.findall(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +95,7 @@ def digit_runs(text: str) -> list[list[DigitGroup]]:
 
 def _has_digits(run: list[DigitGroup]) -> bool:
     # A lone "one" or "oh" in conversation is a word, not a number.
-    return any(not g.spoken for g in run) or sum(len(g.digits) for g in run) >= 3
+    return any(not g.spoken for g in run) or sum(len(g.digits) for g in run) >= MIN_SPOKEN_DIGITS
 
 
 def _trim(run: list[DigitGroup], text: str) -> list[DigitGroup]:

@@ -12,13 +12,15 @@ import functools
 import re
 
 from sayonce.privacy.detectors import FINDERS
-from sayonce.privacy.digit_runs import HAS_SPOKEN, digit_runs
+from sayonce.privacy.digit_runs import MIN_SPOKEN_DIGITS, digit_runs, spoken_digits
 from sayonce.privacy.pii import PRIORITY, PiiKind, RedactionPolicy, Span
 
 __all__ = ["PiiKind", "RedactionPolicy", "Span", "default_policy", "redact", "redact_spans"]
 
-# Every finder needs a digit, an "@", a spoken digit or a spoken " at ": most text has none.
-_MAYBE_PII = re.compile(r"\d|@|\bat\b")
+# Every finder needs a written digit, an "@", three spoken digits or a spoken "at ... dot":
+# most text has none, and redaction runs on every turn of every import.
+_WRITTEN = re.compile(r"\d|@")
+_SPOKEN_EMAIL_HINT = re.compile(r"\bat\b.*\bdot\b", re.IGNORECASE | re.DOTALL)
 
 
 @functools.cache
@@ -29,17 +31,34 @@ def default_policy() -> RedactionPolicy:
 
 def redact_spans(text: str, policy: RedactionPolicy | None = None) -> list[Span]:
     """Non-overlapping PII findings in ``text``, in order of position."""
-    if not text or not (_MAYBE_PII.search(text) or HAS_SPOKEN.search(text)):
+    if not text:
+        return []
+    if _WRITTEN.search(text) is not None or spoken_digits(text) >= MIN_SPOKEN_DIGITS:
+        runs = digit_runs(text)
+    elif _SPOKEN_EMAIL_HINT.search(text) is not None:
+        runs = []
+    else:
         return []
     policy = policy or default_policy()
-    runs = digit_runs(text)
-    found = [
-        span
-        for kind, finder in FINDERS.items()
-        if kind in policy.kinds
-        for span in finder(text, runs, policy)
-    ]
+    found: list[Span] = []
+    for kind, finder in FINDERS.items():
+        if kind not in policy.kinds:
+            continue
+        if kind is PiiKind.PHONE and found:
+            # A phone never wins over a card, SSN, account or email (see PRIORITY): look for
+            # phones only in what they left, so "my card is 4111 ..." is not parsed as a phone.
+            found += finder(_blanked(text, found), runs, policy)
+        else:
+            found += finder(text, runs, policy)
     return _without_overlaps(found)
+
+
+def _blanked(text: str, spans: list[Span]) -> str:
+    """``text`` with ``spans`` overwritten by spaces (positions unchanged)."""
+    chars = list(text)
+    for span in spans:
+        chars[span.start : span.end] = " " * (span.end - span.start)
+    return "".join(chars)
 
 
 def _without_overlaps(spans: list[Span]) -> list[Span]:
