@@ -49,3 +49,38 @@ def session_factory(store: Store | None, principal: Principal) -> Any:
         )
 
     return build
+
+
+def build_host(store: Store, principal: Principal) -> Any:
+    """The desktop's host with the fake encoder (run by the assist helper process in tests)."""
+    from sayonce.review.live_assist import host_for
+
+    return host_for(session_factory(store, principal)(), store, principal)
+
+
+def failing_host(store: Store, principal: Principal) -> Any:
+    """A helper whose session cannot be built (a missing model, say)."""
+    raise RuntimeError("the model folder is empty")
+
+
+def crashing_host(store: Store, principal: Principal) -> Any:
+    """A helper that dies while it loads (a native crash, the OOM killer)."""
+    import os
+
+    os._exit(3)
+
+
+def offline_host(store: Store, principal: Principal) -> Any:
+    """The fake host, built only if Hugging Face is forced offline in the helper."""
+    import os
+    import sys
+
+    from sayonce.config import OFFLINE_ENV
+
+    online = {k: os.environ.get(k) for k, v in OFFLINE_ENV.items() if os.environ.get(k) != v}
+    if online:
+        raise RuntimeError(f"helper not offline: {online}")
+    loaded = [m for m in ("transformers", "sentence_transformers", "torch") if m in sys.modules]
+    if loaded:
+        raise RuntimeError(f"imported before the host was built: {loaded}")
+    return build_host(store, principal)

@@ -160,6 +160,58 @@ def test_a_high_risk_action_waits_for_approval(
     assert session.wrap_up().disposition == "follow-up needed"
 
 
+def _waiting_for_approval(playbook: Playbook, index: ActionIndex) -> LiveSession:
+    context = dataclasses.replace(GOLD, recent_orders=())
+    session = session_for(playbook, index, context=context)
+    session.handle(started())
+    session.handle(said("I want to cancel my membership, it's too expensive now"))
+    session.accept("retention-offer")
+    return session
+
+
+def test_a_rejected_request_is_unpinned_and_not_suggested_again(
+    default_playbook: Playbook, default_index: ActionIndex
+) -> None:
+    session = _waiting_for_approval(default_playbook, default_index)
+    update = session.supervisor_decided({"retention-offer": ("rejected", "offer budget spent")})
+    assert update is not None
+    assert "retention-offer" not in ids(update)
+    why = ("retention-offer", "rejected by a supervisor: offer budget spent")
+    assert why in update.suppressed
+    update = session.handle(said("so I am cancelling, unless you can offer me something"))
+    assert "retention-offer" not in ids(update) and why in update.suppressed
+    assert session.supervisor_decided({"retention-offer": ("rejected", None)}) is None
+    draft = session.wrap_up()
+    assert "Awaiting approval" not in draft.summary
+    title = default_playbook.action("retention-offer").title
+    assert f"Not done: {title}" in draft.summary
+    assert "approval" not in draft.why  # nothing waits for a supervisor any more
+
+
+def test_a_rejection_without_a_note_still_says_who(
+    default_playbook: Playbook, default_index: ActionIndex
+) -> None:
+    session = _waiting_for_approval(default_playbook, default_index)
+    update = session.supervisor_decided({"retention-offer": ("rejected", None)})
+    assert update is not None
+    assert ("retention-offer", "rejected by a supervisor") in update.suppressed
+
+
+def test_an_approved_request_goes_ahead_with_its_steps(
+    default_playbook: Playbook, default_index: ActionIndex
+) -> None:
+    session = _waiting_for_approval(default_playbook, default_index)
+    assert session.supervisor_decided({"retention-offer": ("pending_approval", None)}) is None
+    update = session.supervisor_decided({"retention-offer": ("approved", "ok")})
+    assert update is not None
+    pinned = update.suggestions[0]
+    action = default_playbook.action("retention-offer")
+    assert pinned.action_id == "retention-offer" and pinned.in_progress
+    assert pinned.reasons[0].text == f"in progress: 0 of {len(action.steps)} steps done"
+    assert pinned.step_id == action.steps[0].id
+    assert session.wrap_up().why == f"{action.title} was left part-way"
+
+
 def test_repeat_contacts_are_a_reason_with_evidence(
     default_playbook: Playbook, default_index: ActionIndex
 ) -> None:

@@ -1,11 +1,16 @@
 """The agent's live call panel, driven like an agent would, on the real LiveSession.
 
-The session runs on its worker thread with a tiny bag-of-words encoder (tests/assist_fakes.py)
-instead of MiniLM, so the real ranking, guided steps and wrap-up code runs in seconds.
+Most tests run the session on the worker thread with a tiny bag-of-words encoder
+(tests/assist_fakes.py) instead of MiniLM, so the real ranking, guided steps and wrap-up code
+runs in seconds; the helper-process tests run it where the app does, in another process.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ from sayonce.ui.assist_worker import AssistWorker
 from sayonce.ui.call_simulator import CallSimulator, load_call, restamp, sample_calls
 from sayonce.ui.live_call_models import SuggestionItem, SuggestionModel, TranscriptModel
 from sayonce.ui.live_call_panel import LiveCallPanel
-from tests.assist_fakes import session_factory
+from tests.assist_fakes import build_host, failing_host, session_factory
 from tests.ui_checks import nothing_left_running  # noqa: F401  (autouse fixture)
 
 WAIT = 15_000
@@ -197,6 +202,31 @@ def test_high_risk_action_waits_for_the_supervisor(
     assert not panel.poll.isActive()  # nothing left to wait for
 
 
+def test_a_rejected_request_is_unpinned_and_not_suggested_again(
+    qtbot: Any, panel: LiveCallPanel, sqlite_store: Store, customer: str
+) -> None:
+    _start_call(qtbot, panel, customer, "I want to cancel my subscription please")
+    panel.accept_selected()
+    qtbot.waitUntil(lambda: _badge(panel, "retention-offer") == "Awaiting approval", timeout=WAIT)
+
+    [request] = approvals.pending(sqlite_store, SUPERVISOR)
+    approvals.reject(sqlite_store, SUPERVISOR, request.id, "offer budget spent this month")
+
+    qtbot.waitUntil(lambda: "retention-offer" not in _ids(panel), timeout=WAIT)
+    assert panel.notice.isVisible()
+    assert "rejected" in panel.notice.text() and "offer budget spent" in panel.notice.text()
+    assert not panel.poll.isActive()  # nothing left to wait for
+    handled = panel.worker.handled
+    panel.post(Utterance(call_id="c1", speaker="customer", text="then cancel my subscription"))
+    qtbot.waitUntil(lambda: panel.worker.handled > handled, timeout=WAIT)
+    qtbot.wait(50)
+    assert "retention-offer" not in _ids(panel)
+
+
+def _ids(panel: LiveCallPanel) -> list[str]:
+    return [item.action_id for item in panel.suggestion_model.items()]
+
+
 def _badge(panel: LiveCallPanel, action_id: str) -> str | None:
     for item in panel.suggestion_model.items():
         if item.action_id == action_id:
@@ -222,3 +252,144 @@ def test_simulator_restamps_and_keeps_order(qtbot: Any) -> None:
     assert [e.type for e in got] == [t.event.type for t in timed]
     assert len({e.call_id for e in got}) == 1 and got[0].call_id != timed[0].event.call_id
     assert not simulator.is_playing()
+
+
+# --- the session in a helper process (how the app runs it) -----------------------------------
+
+
+def _gone(pid: int) -> bool:
+    """No process, not even an unreaped zombie, has this id."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.fixture
+def helper_panel(qtbot: Any, sqlite_store: Store, agent: Principal) -> Iterator[LiveCallPanel]:
+    """The panel with its session in a helper process (the fake encoder, for speed)."""
+    worker = AssistWorker(sqlite_store, agent, builder=build_host)
+    widget = LiveCallPanel(worker)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 760)
+    widget.show()
+    try:
+        with qtbot.waitSignal(worker.ready, timeout=60_000):
+            worker.start()
+        yield widget
+    finally:
+        widget.poll.stop()
+        worker.stop()
+    assert not worker.is_running()
+
+
+def test_a_replayed_call_is_assisted_from_the_helper_process_which_stop_ends(
+    qtbot: Any, helper_panel: LiveCallPanel, sqlite_store: Store, customer: str
+) -> None:
+    worker = helper_panel.worker
+    pid = worker.helper_pid
+    assert pid is not None and pid != os.getpid() and not _gone(pid)
+    play(qtbot, helper_panel, "lost-card", customer)
+    qtbot.waitUntil(lambda: helper_panel.steps.count() > 0, timeout=WAIT)
+    assert helper_panel.customer.text() == customer
+    assert helper_panel.wrap_up.isVisible()  # the call ended: the draft came back too
+    with sqlite_store.read() as s:  # the helper recorded what it suggested
+        shown = s.scalars(select(Suggestion.action_id)).all()
+    assert "replace-card" in shown
+
+    worker.stop()
+    assert not worker.is_running()
+    assert _gone(pid)
+
+
+def test_approvals_reach_the_helpers_session(
+    qtbot: Any, helper_panel: LiveCallPanel, sqlite_store: Store, customer: str
+) -> None:
+    _start_call(qtbot, helper_panel, customer, "I want to cancel my subscription please")
+    helper_panel.accept_selected()
+    qtbot.waitUntil(
+        lambda: _badge(helper_panel, "retention-offer") == "Awaiting approval", timeout=WAIT
+    )
+    [request] = approvals.pending(sqlite_store, SUPERVISOR)
+    approvals.reject(sqlite_store, SUPERVISOR, request.id, "not for this customer")
+    qtbot.waitUntil(lambda: "retention-offer" not in _ids(helper_panel), timeout=WAIT)
+    assert "not for this customer" in helper_panel.notice.text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_helper_crash_is_shown_and_the_call_goes_on(
+    qtbot: Any, helper_panel: LiveCallPanel, customer: str
+) -> None:
+    worker = helper_panel.worker
+    _start_call(qtbot, helper_panel, customer, "I lost my card")
+    pid = worker.helper_pid
+    assert pid is not None
+    with qtbot.waitSignal(worker.failed, timeout=WAIT) as failed:
+        os.kill(pid, signal.SIGKILL)
+    assert failed.args[0].startswith("Suggestions are unavailable:")
+    assert helper_panel.notice.isVisible() and "exit code -9" in helper_panel.notice.text()
+    # the agent keeps working: the transcript still follows the call, nothing hangs
+    helper_panel.post(Utterance(call_id="c1", speaker="customer", text="are you still there?"))
+    assert helper_panel.transcript_model.lines()[-1].text == "are you still there?"
+    started = time.perf_counter()
+    worker.stop()
+    assert time.perf_counter() - started < 5
+    assert _gone(pid)
+
+
+def test_a_helper_that_cannot_start_says_why(
+    qtbot: Any, sqlite_store: Store, agent: Principal
+) -> None:
+    worker = AssistWorker(sqlite_store, agent, builder=failing_host)
+    panel = LiveCallPanel(worker)
+    qtbot.addWidget(panel)
+    try:
+        with qtbot.waitSignal(worker.failed, timeout=60_000) as failed:
+            worker.start()
+        assert failed.args[0] == "Suggestions are unavailable: the model folder is empty"
+        assert panel.notice.text() == failed.args[0]
+        panel.post(CallStarted(call_id="c1", **{"from": "+14155550100"}, at=utcnow()))
+        assert panel.status.text() == "On call"
+    finally:
+        worker.stop()
+    assert not worker.is_running()
+    assert worker.helper_pid is not None and _gone(worker.helper_pid)
+
+
+def test_stop_while_the_helper_loads_ends_it_at_once(
+    qtbot: Any, sqlite_store: Store, agent: Principal
+) -> None:
+    worker = AssistWorker(sqlite_store, agent)  # the app's default: MiniLM, in a helper
+    worker.start()
+    qtbot.waitUntil(lambda: worker.helper_pid is not None, timeout=WAIT)
+    pid = worker.helper_pid
+    assert pid is not None
+    started = time.perf_counter()
+    worker.stop()
+    assert time.perf_counter() - started < 5  # not the seconds the model takes to load
+    assert not worker.is_running() and _gone(pid)
+
+
+def test_the_apps_worker_loads_the_model_in_the_helper_not_here(
+    qtbot: Any, sqlite_store: Store, agent: Principal, customer: str
+) -> None:
+    torch_here = "torch" in sys.modules  # another test of this run may have loaded it
+    worker = AssistWorker(sqlite_store, agent)  # no factory: the app's own session
+    panel = LiveCallPanel(worker)
+    qtbot.addWidget(panel)
+    try:
+        with qtbot.waitSignal(worker.ready, timeout=120_000):
+            worker.start()
+        _start_call(qtbot, panel, customer, "I lost my card and I think it was stolen")
+        assert panel.selected_action() == "replace-card"
+        pid = worker.helper_pid
+        assert pid is not None and pid != os.getpid()
+        if sys.platform.startswith("linux"):
+            maps = Path(f"/proc/{pid}/maps").read_text()
+            assert "libtorch" in maps  # the model is loaded over there
+        assert ("torch" in sys.modules) == torch_here  # and not here
+    finally:
+        panel.poll.stop()
+        worker.stop()
+    assert not worker.is_running()

@@ -1,14 +1,15 @@
 """Ranking: relevance to the conversation x eligibility x value x learned feedback.
 
 ``score = relevance * (0.75 + 0.5 * value) * feedback factor * repeat-contact boost``, for
-actions that are eligible and not suppressed. Suppressed actions (done or declined in this
-call, offered too often, a personalized offer to a customer who opted out, not eligible) are
-kept in the result with the reason, so a supervisor can ask "why was X not suggested?".
+actions that are eligible and not suppressed. Suppressed actions (done, declined or rejected by
+a supervisor in this call, offered too often, a personalized offer to a customer who opted out,
+not eligible) are kept in the result with the reason, so a supervisor can ask "why was X not
+suggested?".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -33,6 +34,7 @@ class CallDecisions:
     done: frozenset[str] = frozenset()
     accepted: frozenset[str] = frozenset()
     declined: frozenset[str] = frozenset()
+    rejected: Mapping[str, str] = field(default_factory=dict)  # action -> why (a supervisor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,8 @@ class Ranker:
             return "done in this call"
         if action.id in decisions.accepted:
             return "accepted in this call"
+        if action.id in decisions.rejected:
+            return decisions.rejected[action.id]
         if action.id in decisions.declined:
             return "dismissed in this call"
         if action.personalized and not (

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,6 +40,7 @@ INTENT_DECAY = 0.85  # an intent's score fades this much with each later custome
 SENTIMENT_SMOOTHING = 0.5  # weight of the newest customer turn in the running sentiment
 FEEDBACK_REFRESH_S = 900.0  # read other workstations' feedback again after this long
 CONTEXT_TURNS = 6  # redacted turns kept with a suggestion for the supervisor's review
+REJECTED = "rejected by a supervisor"
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ class _Call:
     pending: dict[str, None] = field(default_factory=dict)
     in_progress: dict[str, None] = field(default_factory=dict)
     declined: dict[str, None] = field(default_factory=dict)
+    rejected: dict[str, str] = field(default_factory=dict)  # action -> why it is not suggested
     views: dict[str, SuggestionView] = field(default_factory=dict)
     leader: str | None = None
     ended_at: datetime | None = None
@@ -295,6 +297,48 @@ class LiveSession:
             self._decide(call, action, SuggestionStatus.DISMISSED.value, str(reason))
             return self._update(call, "dismiss", started)
 
+    def awaiting_approval(self) -> dict[int, str]:
+        """This call's requests waiting for a supervisor: suggestion row id -> action id."""
+        with self._lock:
+            call = self._call
+            if call is None:
+                return {}
+            ids = ((call.log.ids.get(a), a) for a in call.pending)
+            return {row_id: action_id for row_id, action_id in ids if row_id is not None}
+
+    def supervisor_decided(
+        self, decided: Mapping[str, tuple[str, str | None]]
+    ) -> AssistUpdate | None:
+        """Supervisors' answers to this call's approval requests (action -> status, note).
+
+        An approved action goes ahead (accepted, its guided steps start); a rejected one is
+        unpinned and not suggested again in this call. Returns the new state, or ``None`` when
+        nothing pending was decided.
+        """
+        started = time.perf_counter()
+        with self._lock:
+            call = self._call
+            if call is None:
+                return None
+            changed = False
+            for action_id, (status, note) in decided.items():
+                if action_id not in call.pending:
+                    continue
+                if status == SuggestionStatus.APPROVED.value:
+                    del call.pending[action_id]
+                    call.accepted[action_id] = None
+                    if self._known(action_id) and self.playbook.action(action_id).steps:
+                        self._progress(call, action_id)
+                elif status == SuggestionStatus.REJECTED.value:
+                    del call.pending[action_id]
+                    call.in_progress.pop(action_id, None)
+                    call.rejected[action_id] = REJECTED + (f": {note}" if note else "")
+                else:
+                    continue
+                call.log.status[action_id] = status  # the supervisor's screen stored it
+                changed = True
+            return self._update(call, "supervisor_decision", started) if changed else None
+
     def record_outcome(self, action_id: str, outcome: str) -> None:
         """What came of an accepted action: ``success``, ``failure`` or ``unknown``."""
         with self._lock:
@@ -392,6 +436,7 @@ class LiveSession:
     def _outcomes(self, call: _Call) -> list[ActionOutcome]:
         states = {
             **dict.fromkeys(call.declined, "dismissed"),
+            **dict.fromkeys(call.rejected, "rejected"),
             **dict.fromkeys(call.accepted, "accepted"),
             **dict.fromkeys(call.pending, "pending_approval"),
             **dict.fromkeys(call.in_progress, "in_progress"),
@@ -416,6 +461,7 @@ class LiveSession:
                 done=frozenset(call.done),
                 accepted=frozenset({*call.accepted, *call.in_progress, *call.pending}),
                 declined=frozenset(call.declined),
+                rejected=dict(call.rejected),
             )
         )
         fresh = [self._view_of(call, r) for r in top(ranked, self.top_k)]

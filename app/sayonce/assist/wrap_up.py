@@ -25,6 +25,7 @@ NO_ACTION = "no action needed"
 DISPOSITIONS = (RESOLVED, FOLLOW_UP, ESCALATED, INFORMATION, NO_ACTION)
 
 MAX_QUOTE = 160
+NOT_TAKEN = ("dismissed", "rejected")  # the agent or a supervisor said no
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class ActionOutcome:
 
     action_id: str
     title: str
-    state: str  # done / accepted / pending_approval / in_progress / dismissed
+    state: str  # done / accepted / pending_approval / in_progress / dismissed / rejected
     disposition: str | None = None
     steps_done: tuple[str, ...] = ()
 
@@ -85,7 +86,7 @@ def draft_wrap_up(
     pending = [a.title for a in actions if a.state == "pending_approval"]
     if pending:
         parts.append("Awaiting approval: " + "; ".join(pending) + ".")
-    declined = [a.title for a in actions if a.state == "dismissed"]
+    declined = [a.title for a in actions if a.state in NOT_TAKEN]
     if declined:
         parts.append("Not done: " + "; ".join(declined) + ".")
     summary = " ".join(p.strip() for p in parts) if parts else "No conversation."
@@ -100,7 +101,7 @@ def suggest_disposition(
     escalated: bool = False,
 ) -> tuple[str, str]:
     """The disposition that fits, and why (``escalated``: the conversation says it was)."""
-    taken = [a for a in actions if a.state != "dismissed"]
+    taken = [a for a in actions if a.state not in NOT_TAKEN]
     for a in taken:
         if a.disposition == ESCALATED:
             return ESCALATED, f"{a.title} ({a.state})"

@@ -1,12 +1,18 @@
-"""Runs the live assist session on one worker thread; the panel only renders its updates.
+"""Runs the live assist session away from the UI thread; the panel only renders its updates.
 
 napari's slicer pattern: the UI thread posts commands (intake events, accept, dismiss,
-wrap-up) to one worker that owns the :class:`~sayonce.assist.session.LiveSession`. Every
-event is applied in order (the session's state needs all of them), but when several arrive
-while the worker is busy only the newest update is sent back: latest wins, so a burst of
-utterances never queues a backlog of repaints. Results cross back through queued signals.
+wrap-up) to one worker that owns the session. Every event is applied in order (the session's
+state needs all of them), but when several arrive while the worker is busy only the newest
+update is sent back: latest wins, so a burst of utterances never queues a backlog of repaints.
+Results cross back through queued signals.
 
-The model and the playbook load on the worker after the window is shown, never at import.
+By default the session lives in a helper process (:mod:`sayonce.assist.host_process`):
+loading the embedding model imports torch, whose C libraries hold Python's interpreter lock
+for a second or more, which on a thread of this process would freeze the window. The worker
+thread here only forwards commands over a pipe and waits for the answers with the lock
+released. A custom session factory (tests, benchmarks) or an in-memory database (which
+another process cannot open) runs the session on the worker thread instead. If the helper
+cannot start or dies, the panel says suggestions are unavailable and the call goes on.
 """
 
 from __future__ import annotations
@@ -14,55 +20,53 @@ from __future__ import annotations
 import logging
 import queue
 import sys
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from sayonce.assist.host import Command, Output, SessionHost
+from sayonce.assist.host_process import Cancelled, HelperStopped, HostBuilder, HostProcess
 from sayonce.store import Store
 from sayonce.trust.principal import Principal
 
 log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL_S = 0.002
+WATCH_S = 0.5  # while idle, check this often that the helper is still alive
+ABANDON_WAIT_MS = 10_000  # after stop() timed out: time to kill the helper and end the thread
 SessionFactory = Callable[[], Any]  # returns a LiveSession (built on the worker thread)
-
-
-@dataclass(frozen=True, slots=True)
-class _Command:
-    kind: str  # event / accept / dismiss / outcome / wrap_up / approvals / stop
-    args: tuple[Any, ...] = ()
+UNAVAILABLE = "Suggestions are unavailable: {}"
 
 
 def default_session_factory(store: Store, principal: Principal) -> SessionFactory:
-    """Build the session the app uses: the active playbook, the local model, this agent."""
+    """The app's session (active playbook, local model, this agent), built in this process."""
 
     def build() -> Any:
-        from sayonce.assist.playbook import load_default_playbook
-        from sayonce.assist.relevance import ActionIndex
-        from sayonce.assist.session import LiveSession
-        from sayonce.nlp.embeddings import get_encoder
-        from sayonce.review import playbooks
+        from sayonce.review.live_assist import build_session
 
-        try:
-            playbook, version = playbooks.active(store, principal)
-        except KeyError:
-            playbook, version = load_default_playbook(), 0
-        index = ActionIndex(playbook, get_encoder())
-        return LiveSession(
-            playbook,
-            index,
-            store=store,
-            agent_id=principal.agent_id,
-            playbook_version=version or None,
-        )
+        return build_session(store, principal)
 
     return build
 
 
+def shareable(store: Store) -> bool:
+    """Whether another process can open the same database (not an in-memory SQLite one)."""
+    url = store.engine.url
+    if url.get_backend_name() != "sqlite":
+        return True
+    database = url.database or ""
+    return database not in ("", ":memory:") and "mode=memory" not in str(url)
+
+
+def database_url(store: Store) -> str:
+    """The URL a helper process opens the store with (password included: it stays local)."""
+    return store.engine.url.render_as_string(hide_password=False)
+
+
 class _Loop(QThread):
-    """The worker thread: builds the session, then applies commands in order."""
+    """The worker thread: starts the session, then applies commands in order."""
 
     ready = Signal()
     updated = Signal(object)  # AssistUpdate
@@ -72,49 +76,119 @@ class _Loop(QThread):
     wrapped = Signal(int)  # interaction id the wrap-up was stored on
     failed = Signal(str)
 
-    def __init__(self, factory: SessionFactory, store: Store | None, principal: Principal) -> None:
+    def __init__(
+        self,
+        factory: SessionFactory | None,
+        store: Store | None,
+        principal: Principal,
+        builder: HostBuilder | None = None,
+    ) -> None:
+        """``factory``: the session on this thread; otherwise ``builder`` in a helper."""
         super().__init__()
-        self.commands: queue.Queue[_Command] = queue.Queue()
+        self.commands: queue.Queue[Command] = queue.Queue()
         self._factory = factory
         self._store = store
         self._principal = principal
-        self.session: Any = None
+        self._builder = builder
+        self._host: SessionHost | None = None  # the session, on this thread
+        self._helper: HostProcess | None = None  # or the session, in a helper process
+        self._live = False  # a session is there to take commands
+        self._stopping = threading.Event()  # stop() was called: stop waiting for the model
+        self._abandon = threading.Event()  # stop() timed out: drop the command in hand too
         self.handled = 0  # events applied (for tests and benchmarks)
+
+    @property
+    def session(self) -> Any:
+        """The session when it runs on this thread (``None`` in a helper process)."""
+        return self._host.session if self._host is not None else None
+
+    @property
+    def helper_pid(self) -> int | None:
+        """The helper process's id (``None`` when the session runs on this thread)."""
+        return self._helper.pid if self._helper is not None else None
+
+    def request_stop(self) -> None:
+        """Finish the commands already posted, then end (a loading helper is let go)."""
+        self._stopping.set()
+        self.commands.put(Command("stop"))
+
+    def abandon(self) -> None:
+        """Stop waiting for the command in hand (the helper is terminated)."""
+        self._abandon.set()
 
     def run(self) -> None:
         try:
-            self.session = self._factory()
+            self._open()
+        except Cancelled:
+            self._close()
+            return
         except Exception as exc:  # shown in the panel; the call goes on without suggestions
-            log.exception("assist session could not start")
-            self.failed.emit(f"Suggestions are unavailable: {exc}")
-            self.session = None
+            log.warning("assist session could not start: %s", exc, exc_info=True)
+            self._close()
+            self.failed.emit(UNAVAILABLE.format(exc))
         else:
+            self._live = True
             self.ready.emit()
-        while True:
-            batch = [self.commands.get()]
-            while not self.commands.empty():
-                batch.append(self.commands.get_nowait())
-            if not self._apply(batch):
-                return
+        try:
+            while self._apply(self._next_batch()):
+                pass
+        finally:
+            self._close()
 
-    def _apply(self, batch: list[_Command]) -> bool:
+    def _open(self) -> None:
+        if self._factory is not None:
+            from sayonce.review.live_assist import host_for
+
+            self._host = host_for(self._factory(), self._store, self._principal)
+            return
+        assert self._store is not None and self._builder is not None
+        self._helper = HostProcess(database_url(self._store), self._principal, self._builder)
+        self._helper.start(self._stopping.is_set)
+
+    def _close(self) -> None:
+        self._live = False
+        if self._helper is not None:
+            if self._abandon.is_set():
+                self._helper.close()
+            else:
+                self._helper.stop()
+
+    def _next_batch(self) -> list[Command]:
+        while True:
+            try:
+                batch = [self.commands.get(timeout=WATCH_S)]
+                break
+            except queue.Empty:
+                if self._live and self._helper is not None and not self._helper.alive():
+                    self._lost(self._helper.failure())
+        while not self.commands.empty():
+            batch.append(self.commands.get_nowait())
+        return batch
+
+    def _apply(self, batch: list[Command]) -> bool:
         latest = None
         trend: list[float] = []
         for command in batch:
             if command.kind == "stop":
                 return False
-            if self.session is None:
+            if not self._live:
                 continue
-            try:
-                update = self._run(command)
-            except Exception as exc:
-                log.exception("assist command %s failed", command.kind)
-                self.failed.emit(str(exc))
-                continue
-            if update is not None:
-                latest = update
-                if update.sentiment is not None and update.sentiment not in trend[-1:]:
-                    trend.append(update.sentiment)
+            outputs = self._execute(command)
+            if command.kind == "event":
+                self.handled += 1
+            for kind, value in outputs:
+                if kind == "updated":
+                    latest = value
+                    if value.sentiment is not None and value.sentiment not in trend[-1:]:
+                        trend.append(value.sentiment)
+                elif kind == "facts":
+                    self.facts.emit(value)
+                elif kind == "decisions":
+                    self.decisions.emit(value)
+                elif kind == "wrapped":
+                    self.wrapped.emit(value)
+                elif kind == "failed":
+                    self.failed.emit(value)
         # Latest wins: one repaint for the whole batch, but the trend keeps every reading.
         if trend:
             self.trend.emit(trend)
@@ -122,49 +196,24 @@ class _Loop(QThread):
             self.updated.emit(latest)
         return True
 
-    def _run(self, command: _Command) -> Any:
-        session = self.session
-        if command.kind == "event":
-            update = session.handle(command.args[0])
-            self.handled += 1
-            if command.args[0].type == "call_started":
-                self._load_facts()
-            return update
-        if command.kind == "accept":
-            return session.accept(*command.args)
-        if command.kind == "dismiss":
-            return session.dismiss(*command.args)
-        if command.kind == "outcome":
-            session.record_outcome(*command.args)
-        elif command.kind == "wrap_up":
-            self.wrapped.emit(session.confirm_wrap_up(*command.args))
-        elif command.kind == "approvals":
-            self._poll_approvals()
-        return None
+    def _execute(self, command: Command) -> list[Output]:
+        if self._host is not None:
+            return self._host.run(command)
+        assert self._helper is not None
+        try:
+            return self._helper.call(command, self._abandon.is_set)
+        except Cancelled:
+            self._live = False
+        except HelperStopped as exc:
+            self._lost(exc)
+        return []
 
-    def _load_facts(self) -> None:
-        call = self.session.call
-        customer_id = getattr(getattr(call, "context", None), "customer_id", None)
-        if self._store is None or customer_id is None:
-            self.facts.emit([])
-            return
-        from sayonce.history.told_us import told_us
-        from sayonce.identity.cluster import cluster_of
-
-        with self._store.read() as session:
-            self.facts.emit(told_us(session, cluster_of(session, customer_id), limit=12))
-
-    def _poll_approvals(self) -> None:
-        call = self.session.call
-        if self._store is None or call is None:
-            return
-        ids = {call.log.ids.get(a): a for a in call.pending if call.log.ids.get(a) is not None}
-        if not ids:
-            return
-        from sayonce.review.approvals import decisions
-
-        found = decisions(self._store, self._principal, list(ids))
-        self.decisions.emit({ids[d.suggestion_id]: d for d in found})
+    def _lost(self, exc: HelperStopped) -> None:
+        log.warning("assist helper lost: %s", exc)
+        self._live = False
+        if self._helper is not None:
+            self._helper.close()
+        self.failed.emit(UNAVAILABLE.format(exc))
 
 
 class AssistWorker(QObject):
@@ -184,14 +233,28 @@ class AssistWorker(QObject):
         principal: Principal,
         factory: SessionFactory | None = None,
         parent: QObject | None = None,
+        *,
+        builder: HostBuilder | None = None,
     ) -> None:
-        """Nothing starts until :meth:`start` (call it once the window is up)."""
+        """Nothing starts until :meth:`start` (call it once the window is up).
+
+        With neither ``factory`` nor ``builder`` the app's session runs in a helper process
+        (on the worker thread if ``store`` is an in-memory database). ``factory`` builds a
+        session on the worker thread; ``builder`` (a module-level function: it is pickled by
+        name) builds a :class:`SessionHost` in the helper process.
+        """
         super().__init__(parent)
-        if factory is None:
-            if store is None:
-                raise ValueError("a store or a session factory is needed")
-            factory = default_session_factory(store, principal)
-        self._loop = _Loop(factory, store, principal)
+        if factory is None and store is None:
+            raise ValueError("a store or a session factory is needed")
+        if factory is None and builder is None:
+            assert store is not None
+            if shareable(store):
+                from sayonce.review.live_assist import build_host
+
+                builder = build_host
+            else:
+                factory = default_session_factory(store, principal)
+        self._loop = _Loop(factory, store, principal, builder if factory is None else None)
         self._loop.setObjectName("assist")
         for name in ("ready", "updated", "trend", "facts", "decisions", "wrapped", "failed"):
             getattr(self._loop, name).connect(getattr(self, name))
@@ -201,10 +264,15 @@ class AssistWorker(QObject):
         """Events the session has applied so far."""
         return self._loop.handled
 
+    @property
+    def helper_pid(self) -> int | None:
+        """The id of the helper process running the session (``None``: it runs in this one)."""
+        return self._loop.helper_pid
+
     def start(self) -> None:
-        """Start the worker thread (loads the model there)."""
-        # The worker's Python (tokenizing, ranking, SQL) holds the GIL in slices; hand it back
-        # to the UI thread every 2 ms instead of CPython's default 5 ms so paints never queue.
+        """Start the worker thread (it starts the helper, which loads the model)."""
+        # In-thread sessions' Python (tokenizing, ranking, SQL) holds the GIL in slices; hand
+        # it back to the UI thread every 2 ms instead of CPython's default 5 ms.
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         if not self._loop.isRunning():
             self._loop.start(QThread.Priority.LowPriority)
@@ -234,14 +302,20 @@ class AssistWorker(QObject):
         self._send("approvals")
 
     def _send(self, kind: str, *args: Any) -> None:
-        self._loop.commands.put(_Command(kind, args))
+        self._loop.commands.put(Command(kind, args))
 
     def is_running(self) -> bool:
         """Whether the worker thread is alive."""
         return self._loop.isRunning()
 
     def stop(self, timeout_ms: int = 30_000) -> None:
-        """Finish the command in hand and end the thread (call before closing)."""
+        """Finish the commands posted so far, end the helper process and the thread.
+
+        A helper still loading the model is terminated at once; one that does not answer
+        within ``timeout_ms`` is terminated too, so closing the window never hangs.
+        """
         if self._loop.isRunning():
-            self._send("stop")
-            self._loop.wait(timeout_ms)
+            self._loop.request_stop()
+            if not self._loop.wait(timeout_ms):
+                self._loop.abandon()
+                self._loop.wait(ABANDON_WAIT_MS)

@@ -372,10 +372,13 @@ class LiveCallPanel(QWidget):
     def show_decisions(self, decisions: dict[str, Any]) -> None:
         """Supervisors' answers to this call's approval requests."""
         self.decided.update({a: d for a, d in decisions.items() if d.status != "pending_approval"})
+        titles = {i.action_id: i.title for i in self.suggestion_model.items()}
         for action_id, decision in decisions.items():
             if decision.status == "rejected":
+                # the session drops the action from the list in its next update; say why here
                 reason = f": {decision.reason}" if decision.reason else ""
-                self.show_problem(f"A supervisor rejected {action_id}{reason}")
+                title = titles.get(action_id, action_id)
+                self.show_problem(f"A supervisor rejected “{title}”{reason}")
             elif decision.status == "approved":
                 self.notice.hide()
         items = [
