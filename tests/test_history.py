@@ -241,3 +241,46 @@ def test_control_characters_from_the_keyboard_never_reach_the_database(store: St
     assert pop(store, me, "+1 415 555 0123\x00").view is not None
     saved = save_note(store, me, cid, "call\x00 back\x07 later")
     assert saved.body == "call back later"
+
+
+@pytest.mark.postgres
+def test_prefix_search_uses_an_index_under_a_language_collation(pg_server) -> None:
+    # A server made with a language collation (en-US, the common default) cannot serve
+    # LIKE 'ann%' from an ordinary b-tree index; migration 0005's pattern indexes can.
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from sayonce.history.search import starts_with
+    from sayonce.store import Case, Customer, Identity, Order
+
+    name = f"icu_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pg_server.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+            )
+        )
+    store = open_store(pg_server.url_for(name))
+    try:
+        with store.read() as session:
+            session.execute(text("SET enable_seqscan = off"))
+            for column, index in (
+                (Customer.name_key, "ix_customers_name_key_prefix"),
+                (Customer.ref, "ix_customers_ref_prefix"),
+                (Identity.value, "ix_identities_value_prefix"),
+                (Order.number, "ix_orders_number_prefix"),
+                (Case.number, "ix_cases_number_prefix"),
+            ):
+                query = select(column).where(starts_with(session, column, "ann"))
+                compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+                plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
+                # a range probe on the pattern index ("~>=~"), not a filter over every entry
+                assert index in plan and "~>=~" in plan, plan
+    finally:
+        store.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

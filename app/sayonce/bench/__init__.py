@@ -17,6 +17,7 @@ MODULES = (
     "sayonce.bench.store",
     "sayonce.bench.package",
     "sayonce.bench.nlp",
+    "sayonce.bench.semantic",
     "sayonce.bench.intake",
     "sayonce.bench.assist",
     "sayonce.bench.desktop",

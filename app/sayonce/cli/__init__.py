@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "run",
     "demo",
     "summarize",
+    "search",
     "eval",
     "importing",
     "identity",

@@ -18,6 +18,7 @@ from sayonce.history.items import Cursor, TimelineFilter, TimelineItem
 from sayonce.history.notes import NoteAutosave
 from sayonce.history.screen_pop import PopResult, caller_id, new_profile, pop
 from sayonce.history.search import CustomerHit, find_customers
+from sayonce.history.semantic import SemanticResults, SentenceEncoder, semantic_search
 from sayonce.history.told_us import ToldUs, told_us
 from sayonce.identity.lookup import find_customers as lookup_customers
 from sayonce.store import Customer, Interaction, Store
@@ -63,6 +64,18 @@ class Desk:
         require(self.principal, Permission.VIEW_PROFILE)
         with self.store.read() as session:
             return find_customers(session, query)
+
+    def semantic(
+        self, cluster: Sequence[int], query: str, encoder: SentenceEncoder, limit: int = 20
+    ) -> SemanticResults:
+        """Interactions of ``cluster`` closest in meaning to ``query`` (see history.semantic).
+
+        Missing vectors are computed with the live encoder's capped threads, not every core:
+        this runs beside the window's event loop.
+        """
+        return semantic_search(
+            self.store, self.principal, cluster, query, encoder, limit, bulk=False
+        )
 
     def detail(self, kind: str, item_id: int) -> ItemDetail | None:
         """A timeline item in full."""

@@ -3,7 +3,8 @@
 Every lookup is an indexed prefix or equality probe, so the box answers in a few
 milliseconds at a million interactions; results are merge-cluster roots, never absorbed
 profiles. On SQLite prefixes are ``>= p AND < p + U+10FFFF`` ranges (the byte order of
-UTF-8, so the index is used); on PostgreSQL they are ``LIKE 'p%'``.
+UTF-8, so the index is used); on PostgreSQL they are ``LIKE 'p%'``, served whatever the
+database's collation by the ``varchar_pattern_ops`` indexes of migration 0005.
 """
 
 from __future__ import annotations

@@ -119,8 +119,21 @@ class Fact(Base):
     resolved: Mapped[bool] = mapped_column(default=False)
 
 
+# Half precision halves the storage (768 bytes a sentence for MiniLM); cosine scores move by
+# less than 0.001, which never reorders a customer's hits in practice (docs/nlp.md).
+EMBEDDING_DTYPE = "float16"
+EMBEDDING_DTYPE_BYTES = 2
+
+
 class Embedding(Base):
-    """Sentence embedding of an interaction for semantic search (float32 bytes)."""
+    """Sentence embeddings of one interaction, for semantic search in a customer's history.
+
+    ``vector`` holds ``chunks`` unit vectors of :data:`EMBEDDING_DTYPE` back to back, one per
+    sentence (or run of sentences) of the stored, redacted subject and body, in the order
+    :func:`sayonce.history.semantic.chunks_of` cuts them. ``text_hash`` fingerprints the text
+    and the cutting they were computed from: a row whose hash no longer matches its
+    interaction is stale and never used (``sayonce.history.semantic`` recomputes it).
+    """
 
     __tablename__ = "embeddings"
 
@@ -130,3 +143,10 @@ class Embedding(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     model: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes]
+    chunks: Mapped[int] = mapped_column(default=1, server_default="1")
+    text_hash: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def dimensions(self) -> int:
+        """Values per vector."""
+        return len(self.vector) // (EMBEDDING_DTYPE_BYTES * max(1, self.chunks))

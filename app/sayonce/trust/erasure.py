@@ -70,15 +70,6 @@ def _anonymize_profiles(session: Session, customers: list[Customer]) -> None:
 def _replace_own_text(session: Session, ids: list[int]) -> dict[str, int]:
     own = _own_interactions(ids)
     counts = {}
-    # Derived data goes first: it was computed from the text being erased.
-    for derived, where in (
-        (Fact, or_(Fact.customer_id.in_(ids), Fact.interaction_id.in_(own))),
-        (InteractionSummary, InteractionSummary.interaction_id.in_(own)),
-        (Embedding, or_(Embedding.customer_id.in_(ids), Embedding.interaction_id.in_(own))),
-    ):
-        counts[f"{derived.__tablename__}_deleted"] = _rowcount(
-            session.execute(delete(derived).where(where))
-        )
     updates: list[tuple[type[Base], ColumnElement[bool], dict[Any, Any]]] = [
         (Turn, Turn.interaction_id.in_(own), {"text": ERASED}),
         (
@@ -102,6 +93,17 @@ def _replace_own_text(session: Session, ids: list[int]) -> dict[str, int]:
             update(model).where(where).values(values).execution_options(synchronize_session=False)
         )
         counts[f"{model.__tablename__}_replaced"] = _rowcount(result)
+    # Derived data computed from the erased text goes after the text itself: a semantic-search
+    # writer holding the interaction rows (sayonce.history.semantic) finishes first and its
+    # vectors are deleted here, or waits and then finds the text changed and writes nothing.
+    for derived, where in (
+        (Fact, or_(Fact.customer_id.in_(ids), Fact.interaction_id.in_(own))),
+        (InteractionSummary, InteractionSummary.interaction_id.in_(own)),
+        (Embedding, or_(Embedding.customer_id.in_(ids), Embedding.interaction_id.in_(own))),
+    ):
+        counts[f"{derived.__tablename__}_deleted"] = _rowcount(
+            session.execute(delete(derived).where(where))
+        )
     return counts
 
 
@@ -145,7 +147,9 @@ def _scrub_mentions(session: Session, terms: list[Term]) -> dict[str, int]:
         changed = _scrub_table(session, model, columns, terms)
         counts[f"{model.__tablename__}_mentions"] = len(changed)
         if model is Interaction and changed:
-            # Their analyses and vectors were computed from the old text: recompute later.
+            # Their analyses and vectors were computed from the old text: recompute later
+            # (the new text is written first, for the same reason as in _replace_own_text).
+            session.flush()
             touched = [row.id for row in changed]
             session.execute(delete(Embedding).where(Embedding.interaction_id.in_(touched)))
     session.flush()

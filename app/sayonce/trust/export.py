@@ -88,7 +88,12 @@ def _embeddings(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     # The vectors are derived numbers, not readable data: name them, don't dump them.
     rows = session.scalars(select(Embedding).where(Embedding.customer_id.in_(ids)))
     return [
-        {"interaction_id": e.interaction_id, "model": e.model, "dimensions": len(e.vector) // 4}
+        {
+            "interaction_id": e.interaction_id,
+            "model": e.model,
+            "vectors": e.chunks,
+            "dimensions": e.dimensions,
+        }
         for e in rows
     ]
 
