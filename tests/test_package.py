@@ -44,9 +44,11 @@ def test_bundle_selftest_passes_from_the_build(built: tuple[Path, dict]) -> None
     selftest = report["selftest"]
     assert selftest["exit_code"] == 0, "\n".join(selftest["output"] + selftest["errors"])
     checks = [line for line in selftest["output"] if line[:5].strip() in ("ok", "FAIL")]
-    assert len(checks) == 6
+    assert len(checks) == 7
     assert all(line.startswith("ok ") for line in checks)
     assert any("render main window" in line for line in checks)
+    # the frozen app's spawn-ed assist helper started, suggested and exited
+    assert any(line.startswith("ok   assist helper") and "exit 0" in line for line in checks)
 
 
 def test_bundle_selftest_checks_the_shared_postgresql_database(

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import os
 import re
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from sayonce import selftest
 from sayonce.cli import main
-from sayonce.store import Customer, Interaction, open_store
+from sayonce.store import Customer, Interaction, Store, open_store
+from tests.assist_fakes import crashing_host, failing_host
 
 EXPECTED_CHECKS = [
     "open database",
@@ -21,6 +27,7 @@ EXPECTED_CHECKS = [
     "redact",
     "summarize",
     "suggest",
+    "assist helper",
     "render main window",
 ]
 
@@ -50,7 +57,7 @@ def test_every_check_passes_and_is_timed_from_the_command_line(tmp_path: Path) -
     assert _check_lines(done.stdout) == dict.fromkeys(EXPECTED_CHECKS, "ok")
     for name in EXPECTED_CHECKS:  # each check's line carries its time
         assert re.search(rf"^ok\s+{name}\s+\d+\.\d\d s", done.stdout, re.MULTILINE), name
-    assert "selftest passed: 6 checks" in done.stdout
+    assert "selftest passed: 7 checks" in done.stdout
 
 
 def test_an_unusable_database_fails_its_check_and_the_exit_code(
@@ -66,8 +73,10 @@ def test_an_unusable_database_fails_its_check_and_the_exit_code(
     statuses = _check_lines(out)
     assert statuses["open database"] == "FAIL"
     assert statuses["redact"] == "ok"  # one failure does not stop the other checks
+    assert statuses["assist helper"] == "FAIL"  # the helper opens the same database
     assert "not-a-folder" in out
-    assert "1 of 5 checks failed (open database)" in err
+    assert "needs the database, which did not open" in out
+    assert "2 of 6 checks failed (open database, assist helper)" in err
 
 
 def test_a_real_database_is_checked_without_keeping_anything(
@@ -125,6 +134,76 @@ def test_suggestions_need_the_models_to_have_loaded() -> None:
 
     assert not result.ok
     assert result.detail == "needs the models, which did not load"
+
+
+@pytest.fixture
+def opened(sqlite_url: str, sqlite_store: Store) -> Iterator[selftest.SelfTest]:
+    """A self-test whose database check has passed (a migrated SQLite file)."""
+    state = selftest.SelfTest(sqlite_url, store=sqlite_store)
+    yield state
+    state.store = None  # sqlite_store disposes of it
+
+
+def _helper_check(state: selftest.SelfTest, **options: Any) -> selftest.CheckResult:
+    check = functools.partial(selftest.check_assist_helper, **options)
+    return selftest.run_check("assist helper", check, state)
+
+
+def test_the_assist_helper_suggests_in_its_own_process_and_exits(
+    opened: selftest.SelfTest,
+) -> None:
+    result = _helper_check(opened)
+
+    assert result.ok, result.detail
+    ready = re.search(r"ready in (\d+\.\d\d) s, 11 events in \d+\.\d\d s, exit 0", result.detail)
+    assert ready, result.detail
+    assert 0 < float(ready[1]) < result.seconds
+    assert "replace-card on top after turn 1" in result.detail
+    assert not multiprocessing.active_children()  # no helper left behind
+    assert opened.store is not None
+    with opened.store.read() as session:  # the self-test recorded nothing
+        assert session.scalar(select(func.count()).select_from(Interaction)) == 0
+
+
+def test_an_assist_helper_that_cannot_build_its_session_fails_with_its_reason(
+    opened: selftest.SelfTest,
+) -> None:
+    result = _helper_check(opened, builder=failing_host)
+
+    assert not result.ok
+    assert result.detail == "the assist helper could not start: the model folder is empty"
+    assert not multiprocessing.active_children()
+
+
+def test_an_assist_helper_that_dies_while_starting_fails_instead_of_hanging(
+    opened: selftest.SelfTest,
+) -> None:
+    result = _helper_check(opened, builder=crashing_host, timeout_s=60)
+
+    assert not result.ok
+    assert result.detail.startswith("the assist helper could not start: ")
+    assert "stopped unexpectedly (exit code 3)" in result.detail
+    assert result.seconds < 30
+
+
+def test_an_assist_helper_too_slow_to_start_is_ended_at_the_time_limit(
+    opened: selftest.SelfTest,
+) -> None:
+    started = time.monotonic()
+
+    result = _helper_check(opened, timeout_s=0.5)  # the real helper needs seconds to load
+
+    assert not result.ok
+    assert result.detail == "the assist helper took longer than 0.5 s to start (it was ended)"
+    assert time.monotonic() - started < 15  # ended, not waited for
+    assert not multiprocessing.active_children()
+
+
+def test_the_assist_helper_needs_the_database() -> None:
+    result = _helper_check(selftest.SelfTest("sqlite:///nowhere.sqlite3"))
+
+    assert not result.ok
+    assert result.detail == "needs the database, which did not open"
 
 
 def test_an_unexpected_error_is_reported_not_raised() -> None:

@@ -9,15 +9,22 @@ Nothing here imports Qt: the window check lives with the command (``sayonce.cli.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 
 from sayonce.store import Channel, Customer, Interaction, Store, open_store, utcnow
+
+if TYPE_CHECKING:
+    from sayonce.assist.host import SessionHost
+    from sayonce.assist.host_process import HostBuilder
+    from sayonce.assist.playbook import Playbook
+    from sayonce.trust.principal import Principal
 
 # A short card-loss call: a card number read out, an order number that must survive redaction,
 # an action taken and a promise made, so every check has something real to find.
@@ -220,39 +227,160 @@ def check_suggestions(state: SelfTest) -> str:
     """Replay the sample call through the live session with the default playbook."""
     try:
         from sayonce.assist.customer_context import CustomerContext
-        from sayonce.assist.playbook import load_default_playbook
         from sayonce.assist.relevance import ActionIndex
         from sayonce.assist.session import LiveSession
-        from sayonce.intake.events import CallEnded, CallStarted, Utterance
     except ImportError as exc:
         raise CheckFailed(f"assist engine not available: {exc}") from exc
     encoder = state.shared.get("encoder")
     if encoder is None:
         raise CheckFailed("needs the models, which did not load")
+    playbook, expected = _playbook_and_lost_card_actions()
+    # No store: the self-test records no suggestion, on any database.
+    session = LiveSession(playbook, ActionIndex(playbook, encoder), context=CustomerContext())
+    updates = [session.handle(event) for event in _sample_call_events()]
+    return _lost_card_on_top(updates, expected)
+
+
+def _playbook_and_lost_card_actions() -> tuple[Playbook, set[str]]:
+    from sayonce.assist.playbook import load_default_playbook
+
     playbook = load_default_playbook()
     expected = {a.id for a in playbook.enabled_actions if "lost-card" in a.topics}
     if not expected:
         raise CheckFailed("the default playbook has no action for a lost card")
-    # No store: the self-test records no suggestion, on any database.
-    session = LiveSession(playbook, ActionIndex(playbook, encoder), context=CustomerContext())
-    call, start = f"selftest-{uuid.uuid4().hex[:8]}", utcnow()
-    session.handle(
-        CallStarted.model_validate({"call_id": call, "from": "+14155550100", "at": start})
-    )
+    return playbook, expected
+
+
+def _sample_call_events() -> list[Any]:
+    """SAMPLE_CALL as intake events: call_started, one utterance per turn, call_ended."""
+    from sayonce.intake.events import CallEnded, CallStarted, Utterance
+
+    call = f"selftest-{uuid.uuid4().hex[:8]}"
+    started = {"call_id": call, "from": "+14155550100", "at": utcnow()}
+    turns = [
+        Utterance.model_validate({"call_id": call, "speaker": speaker, "text": said})
+        for speaker, said in SAMPLE_CALL
+    ]
+    return [CallStarted.model_validate(started), *turns, CallEnded(call_id=call, at=utcnow())]
+
+
+def _lost_card_on_top(updates: list[Any], expected: set[str]) -> str:
+    """Judge the session's updates, one per event of :func:`_sample_call_events`."""
     top, first_turn = None, None
-    for seq, (speaker, said) in enumerate(SAMPLE_CALL):
-        said_event = {"call_id": call, "speaker": speaker, "text": said}
-        update = session.handle(Utterance.model_validate(said_event))
+    for seq, update in enumerate(updates[1:-1]):
         if top is None and update.suggestions and update.suggestions[0].action_id in expected:
             top, first_turn = update.suggestions[0], seq
-    end = session.handle(CallEnded(call_id=call, at=utcnow()))
     if top is None:
         raise CheckFailed(f"{'/'.join(sorted(expected))} was never the top suggestion")
     if not top.reasons:
         raise CheckFailed(f"{top.action_id} was suggested without a reason")
-    if end.wrap_up is None:
+    if updates[-1].wrap_up is None:
         raise CheckFailed("no wrap-up was ready at the end of the call")
     return f"{top.action_id} on top after turn {first_turn}: {_clip(top.reasons[0].text, 60)}"
+
+
+# The helper imports torch and loads the model itself: seconds on a workstation, more on a
+# busy one; past this the check gives up (and ends the helper) instead of hanging.
+HELPER_TIMEOUT_S = 180.0
+
+
+def build_selftest_host(store: Store, principal: Principal) -> SessionHost:
+    """What the assist helper check's process builds: the default playbook, nothing recorded.
+
+    Module-level, so the helper process can import it by name (like the desktop's
+    :func:`sayonce.review.live_assist.build_host`). The host gets no store: the self-test
+    writes no suggestion to any database.
+    """
+    from sayonce.assist.customer_context import CustomerContext
+    from sayonce.assist.host import SessionHost
+    from sayonce.assist.relevance import ActionIndex
+    from sayonce.assist.session import LiveSession
+    from sayonce.nlp.embeddings import get_encoder
+
+    playbook, _expected = _playbook_and_lost_card_actions()
+    index = ActionIndex(playbook, get_encoder())
+    return SessionHost(LiveSession(playbook, index, context=CustomerContext()))
+
+
+def check_assist_helper(
+    state: SelfTest,
+    builder: HostBuilder = build_selftest_host,
+    timeout_s: float = HELPER_TIMEOUT_S,
+) -> str:
+    """Replay the sample call through the desktop's assist helper process, then stop it.
+
+    The same machinery as the live call panel (:class:`~sayonce.assist.host_process.
+    HostProcess`: a ``spawn``-ed process that opens the database by its URL and loads the
+    model), so a bundle whose helper cannot start, import or answer fails here. Every wait is
+    bounded by ``timeout_s`` overall.
+    """
+    try:
+        from sayonce.assist.host import Command
+        from sayonce.assist.host_process import Cancelled, HelperStopped, HostProcess
+        from sayonce.trust.principal import Principal
+    except ImportError as exc:
+        raise CheckFailed(f"assist helper not available: {exc}") from exc
+    if state.store is None:
+        raise CheckFailed("needs the database, which did not open")
+    _playbook, expected = _playbook_and_lost_card_actions()
+    deadline = time.monotonic() + timeout_s
+
+    def too_long() -> bool:
+        return time.monotonic() > deadline
+
+    helper = HostProcess(state.db_url, Principal.system("selftest"), builder)
+    start, ready_s = time.perf_counter(), None
+    try:
+        helper.start(cancelled=too_long)
+        ready_s = time.perf_counter() - start
+        events = _sample_call_events()
+        start = time.perf_counter()
+        updates = [_updated(helper.call(Command("event", (e,)), too_long)) for e in events]
+        replay_s = time.perf_counter() - start
+        verdict = _lost_card_on_top(updates, expected)
+    except Cancelled as exc:
+        waiting = "to start" if ready_s is None else "to answer"
+        raise CheckFailed(
+            f"the assist helper took longer than {timeout_s:g} s {waiting} (it was ended)"
+        ) from exc
+    except HelperStopped as exc:
+        if ready_s is None:  # the helper's own reason, or how it died
+            raise CheckFailed(f"the assist helper could not start: {exc}") from exc
+        raise CheckFailed(str(exc)) from exc
+    finally:
+        helper.stop()  # bounded: asked, then terminated, then killed
+    pid = helper.pid
+    if helper.exit_code != 0:
+        raise CheckFailed(f"the assist helper exited with code {helper.exit_code} when stopped")
+    if pid is not None and _still_running(pid):
+        raise CheckFailed(f"the assist helper (pid {pid}) is still running after it stopped")
+    return (
+        f"ready in {ready_s:.2f} s, {len(events)} events in {replay_s:.2f} s, exit 0; "
+        f"{_clip(verdict, 50)}"
+    )
+
+
+def _updated(outputs: list[tuple[str, Any]]) -> Any:
+    """The session's update among one command's outputs (a failed command fails the check)."""
+    found = dict(outputs)
+    if "failed" in found:
+        raise CheckFailed(f"the assist helper could not apply an event: {found['failed']}")
+    if "updated" not in found:
+        raise CheckFailed(f"the assist helper answered an event with {sorted(found)}")
+    return found["updated"]
+
+
+def _still_running(pid: int) -> bool:
+    """Whether a process (even a zombie) has this id; POSIX only (elsewhere: exit code)."""
+    if os.name != "posix":
+        return False  # os.kill on Windows would end the process, not probe it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _clip(text: str, limit: int = 70) -> str:
@@ -265,6 +393,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("redact", check_redaction),
     ("summarize", check_summary),
     ("suggest", check_suggestions),
+    ("assist helper", check_assist_helper),
 ]
 
 

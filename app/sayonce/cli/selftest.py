@@ -24,11 +24,12 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "selftest",
         help="check this installation: database, models, redaction, summaries, "
-        "suggestions and the main window",
+        "suggestions, the assist helper process and the main window",
         description="Open (and migrate) a database (a temporary SQLite file unless --db is "
         "given), load the local models, redact, summarize and suggest on a built-in sample "
-        "call, and render the main window offscreen. Prints each check with its time; exits "
-        "0 only if every check passed. With --db, what the check writes is rolled back.",
+        "call, suggest again through the desktop's assist helper process, and render the "
+        "main window offscreen. Prints each check with its time; exits 0 only if every "
+        "check passed. With --db, what the check writes is rolled back.",
     )
     add_db_option(parser)
     parser.add_argument(
