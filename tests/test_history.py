@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, text
 
 from sayonce.history import timeline
 from sayonce.history.customer_view import open_customer
+from sayonce.history.fulltext import interaction_match, search_params
 from sayonce.history.items import TimelineFilter
 from sayonce.history.notes import NoteAutosave, save_note
 from sayonce.history.profile import days_until_birthday, load_profile
 from sayonce.history.screen_pop import new_profile, pop
 from sayonce.history.search import find_customers
 from sayonce.history.told_us import told_us
-from sayonce.store import AuditEvent, ConcurrentEditError, Note, Store, open_store
+from sayonce.privacy.redact import RedactionPolicy, redact
+from sayonce.store import AuditEvent, ConcurrentEditError, Interaction, Note, Store, open_store
 from tests import historydata as hd
+from tests.pgserver import PostgresServer
 
 
 def _all_items(session, cluster, flt=None, size=7):
@@ -107,6 +113,151 @@ def test_full_text_search_within_the_customer(store: Store) -> None:
     assert [i.kind for i in notes] == ["note"]
     assert len(prefix) == 23
     assert all(isinstance(r, list) for r in hostile)
+
+
+ID_BODIES = [
+    "Where is order A-10424? It shipped on 3 March.",
+    "Order A-20424 arrived fine, thanks",
+    "Invoice INV-2024-000123 was charged twice",
+    "UPS tracking 1Z999AA10123456784 says delivered",
+    "Please write to ann.lee@example.com, I didn't get the refund of $12.50",
+]
+
+
+def _bodies(store: Store, customer_id: int, bodies: list[str]) -> None:
+    """One email interaction per body, an hour apart."""
+    with store.write() as s:
+        for n, body in enumerate(bodies):
+            s.add(
+                Interaction(
+                    customer_id=customer_id,
+                    channel="email",
+                    started_at=hd.T0 + timedelta(hours=n),
+                    body=body,
+                    external_id=uuid.uuid4().hex,
+                )
+            )
+
+
+def _matching_bodies(store: Store, cid: int, query: str) -> list[str]:
+    """The bodies of the customer's interactions that the timeline's search box finds."""
+    with store.read() as s:
+        found = _all_items(s, [cid], TimelineFilter(text=query))
+        ids = [i.id for i in found if i.kind == "interaction"]
+        bodies = dict(s.execute(select(Interaction.id, Interaction.body)).all())
+    return sorted(bodies[i] for i in ids)
+
+
+def test_full_text_search_finds_order_case_and_tracking_numbers(store: Store) -> None:
+    # Stored as an import stores them: redacted first (the email address becomes [EMAIL]).
+    cid = hd.customer(store, "Id Search")
+    _bodies(store, cid, [redact(b) for b in ID_BODIES])
+    _bodies(store, hd.customer(store, "Someone Else"), ["order A-10424 of someone else"])
+    order, other_order, invoice, tracking, email = (redact(b) for b in ID_BODIES)
+    assert "[EMAIL]" in email and "ann.lee" not in email
+
+    def found(query: str) -> list[str]:
+        return _matching_bodies(store, cid, query)
+
+    assert found("A-10424") == found("a-104") == found("10424") == found("a 10424") == [order]
+    assert found("a-10") == found("a-1042") == [order]  # while typing
+    assert found("(A-10424).") == found("#A-10424") == [order]
+    assert found("A-20424") == [other_order] and found("A-7") == []
+    assert found("INV-2024-000123") == found("inv-2024-0001") == found("2024-000123") == [invoice]
+    assert found("INV-2024-000124") == []
+    assert found("1Z999AA10123456784") == found("1z999aa") == [tracking]
+    assert found("[EMAIL]") == found("email") == [email]
+    assert found("ann.lee@example.com") == found("ann.lee") == []  # the address was never stored
+    assert found("didn't") == found("didn\u2019t") == found("DIDN'T refund") == [email]
+    assert found("12.50") == found("$12.5") == [email]
+    assert found("A-10424 & | ! ( ) : * ' \\ <-> \"") == [order]  # syntax is just text
+
+
+def test_full_text_search_finds_an_email_address_kept_in_the_clear(store: Store) -> None:
+    # With SAYONCE_REDACT=all,-email the address is stored, and found by what is typed.
+    keep_email = RedactionPolicy.parse("all,-email")
+    cid = hd.customer(store, "Email Kept")
+    _bodies(store, cid, [redact("Reply to ann.lee@example.com please", keep_email)])
+    _bodies(store, cid, ["Reply to bob@example.com please"])
+    assert _matching_bodies(store, cid, "ann.lee@example.com") == [
+        "Reply to ann.lee@example.com please"
+    ]
+    assert len(_matching_bodies(store, cid, "ann.lee@exa")) == 1
+    assert len(_matching_bodies(store, cid, "example.com")) == 2
+
+
+@pytest.mark.parametrize("query", ["&|!():*'\\", "'", "\\", ":*", "!", "()", "&&", "<->", "'':*"])
+def test_a_search_of_only_syntax_characters_is_harmless(store: Store, query: str) -> None:
+    cid = hd.customer(store, "Punctuation Only")
+    _bodies(store, cid, ["order A-10424", "it's *the* (best) & only | thing!"])
+    assert search_params(query) is None  # no words: interactions are not searched at all
+    with store.read() as s:
+        items = _all_items(s, [cid], TimelineFilter(text=query))
+    assert [i for i in items if i.kind == "interaction"] == []
+
+
+ID_PART = st.from_regex(r"[0-9][A-Za-z0-9]{0,7}", fullmatch=True)
+SEPARATOR = st.sampled_from(list("-./_:#@+~&'\\"))
+
+
+@settings(
+    deadline=None, max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parts=st.lists(ID_PART, min_size=1, max_size=4),
+    separators=st.lists(SEPARATOR, min_size=3, max_size=3),
+    cut=st.integers(1, 40),
+)
+def test_any_id_format_is_found_whole_by_part_and_while_typing(
+    store: Store, parts: list[str], separators: list[str], cut: int
+) -> None:
+    # Not one format: any run of letters and digits joined by any punctuation.
+    ident = parts[0] + "".join(sep + part for sep, part in zip(separators, parts[1:], strict=False))
+    cid = hd.customer(store, f"Id {uuid.uuid4().hex[:8]}")
+    body = f"Customer quoted reference {ident}, twice."
+    _bodies(store, cid, [body])
+    typing = ident[: max(1, min(cut, len(ident)))]
+    for query in [ident, typing, *parts]:
+        assert _matching_bodies(store, cid, query) == [body], query
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "locale",
+    ["LOCALE 'C'", "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"],
+    ids=["C", "icu-en-US"],
+)
+def test_full_text_search_under_any_server_locale(pg_server: PostgresServer, locale: str) -> None:
+    # Under the C locale PostgreSQL's parser takes every non-ASCII character for a letter, so
+    # typographic quotes and dashes would stick to the words next to them.
+    from sqlalchemy import create_engine
+
+    name = f"fts_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pg_server.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' {locale}")
+        )
+    store = open_store(pg_server.url_for(name))
+    try:
+        cid = hd.customer(store, "Curly Quotes")
+        body = (
+            "\u201cRefund\u201d for order A\u201110424 didn\u2019t arrive\u2026 wait 3\u20135 days"
+        )
+        _bodies(store, cid, [body, "nothing to see"])
+        for query in ["refund", "A-10424", "10424", "didn't", "arrive", "3-5 days", "wait 3"]:
+            assert _matching_bodies(store, cid, query) == [body], query
+        with store.read() as s:
+            s.execute(text("SET enable_seqscan = off"))
+            where = str(interaction_match("postgresql"))
+            sql = text(f"EXPLAIN SELECT interactions.id FROM interactions WHERE {where}")
+            plan = "\n".join(s.scalars(sql, search_params("a-104")))
+        assert "ix_interactions_fts" in plan, plan  # the query repeats the indexed expression
+    finally:
+        store.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_jump_to_a_date_and_items_that_arrive_later(store: Store) -> None:

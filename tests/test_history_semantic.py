@@ -204,6 +204,25 @@ def test_hybrid_ranks_interactions_that_contain_every_word_first(store: Store) -
     assert hybrid[0].score == pytest.approx(plain[1].score, abs=1e-3)  # still the cosine
 
 
+def test_hybrid_marks_interactions_that_contain_a_hyphenated_order_number(store: Store) -> None:
+    # PostgreSQL's parser reads "A-10424" as "a" and the signed integer "-10424": the words
+    # must still be found there, as on SQLite.
+    customer = _customer(
+        store,
+        "C-1",
+        [
+            ("email", "Order A-10424", "Where is my order A-10424? It has not arrived."),
+            ("email", "Order A-20424", "Where is my order A-20424? It has not arrived."),
+            ("email", "Invoice", "Invoice INV-2024-000123 was charged twice"),
+        ],
+    )
+    encoder = BagOfWords()
+    for query, subject in [("A-10424", "Order A-10424"), ("inv-2024-0001", "Invoice")]:
+        hits = semantic_search(store, AGENT, [customer], query, encoder).hits
+        assert [h.subject for h in hits if h.fulltext] == [subject], query
+        assert hits[0].subject == subject  # containing every word ranks first
+
+
 def test_the_desk_searches_with_the_capped_live_encoder(store: Store) -> None:
     from sayonce.history.desk import Desk
 

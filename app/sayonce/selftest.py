@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from sayonce.store import Channel, Customer, Interaction, Store, open_store, utcnow
 
@@ -152,13 +152,16 @@ def _round_trip(store: Store, keep: bool) -> bool:
 
 
 def _full_text_hits(session: Any, word: str) -> int:
-    if session.get_bind().dialect.name == "sqlite":
-        query = text("SELECT count(*) FROM interactions_fts WHERE interactions_fts MATCH :q")
-        return int(session.execute(query, {"q": word}).scalar_one())
-    match = func.to_tsvector(
-        "english", func.coalesce(Interaction.subject, "") + " " + Interaction.body
-    ).op("@@")(func.plainto_tsquery("english", word))
-    return int(session.execute(select(func.count()).where(match)).scalar_one())
+    # the timeline search's own query (FTS5 on SQLite, the GIN index on PostgreSQL)
+    from sayonce.history.fulltext import interaction_match, search_params
+
+    params = search_params(word)
+    if params is None:
+        return 0
+    match = interaction_match(session.get_bind().dialect.name)
+    return int(
+        session.execute(select(func.count(Interaction.id)).where(match), params).scalar_one()
+    )
 
 
 def check_models(state: SelfTest) -> str:
