@@ -88,6 +88,28 @@ def test_an_email_from_the_customer_is_pending_and_its_problem_is_the_issue() ->
     assert ("order", "100877") in {(m.kind, m.value) for m in summary.entities}
 
 
+@pytest.mark.parametrize(
+    ("first", "issue"),
+    [
+        ("Great, thank you.", "I'd like to know when order A-11546 will arrive."),
+        ("Hi Jo,", "I'd like to know when order A-11546 will arrive."),
+        (
+            "Thank you, my card was declined at checkout.",
+            "Thank you, my card was declined at checkout.",
+        ),
+        ("Hi, my card was declined at checkout.", "Hi, my card was declined at checkout."),
+    ],
+)
+def test_politeness_is_never_the_issue_but_a_problem_after_it_is(first: str, issue: str) -> None:
+    # The brief showed "Great, thank you" as a customer's issue; "Thank you, my card was
+    # declined" was once skipped as a sign-off.
+    chat = [
+        TurnText(0, "customer", first),
+        TurnText(1, "customer", "I'd like to know when order A-11546 will arrive."),
+    ]
+    assert summarize(chat).issue[0].text == issue
+
+
 def test_resolved_in_the_call_when_done_and_thanked() -> None:
     chat = [
         TurnText(0, "customer", "I can't log in, my account is locked."),

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Bump when the extractive rules change: cached summaries of an older version are recomputed.
-EXTRACTIVE_VERSION = "extractive-4"
+EXTRACTIVE_VERSION = "extractive-5"
 
 
 @dataclass(frozen=True, slots=True)
