@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sayonce.assist.session import LiveSession
+from sayonce.nlp.host_process import Command, Output
 from sayonce.store import Store, SuggestionStatus
 
 log = logging.getLogger(__name__)
@@ -28,18 +28,14 @@ log = logging.getLogger(__name__)
 FACTS_LIMIT = 12
 DECIDED = {SuggestionStatus.APPROVED.value, SuggestionStatus.REJECTED.value}
 
-Output = tuple[str, Any]
 # suggestion ids -> their decisions (objects with suggestion_id, status, reason), e.g.
 # sayonce.review.approvals.decisions bound to a store and the agent
 ApprovalLookup = Callable[[list[int]], Iterable[Any]]
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
-    """One thing for the session to do: ``kind`` and its arguments (plain data)."""
-
-    kind: str  # event / accept / dismiss / outcome / wrap_up / approvals / stop
-    args: tuple[Any, ...] = ()
+# Command (from sayonce.nlp.host_process) kinds this host applies: event / accept / dismiss /
+# outcome / wrap_up / approvals (and stop, which ends a helper process).
+__all__ = ["ApprovalLookup", "Command", "Output", "SessionHost"]
 
 
 class SessionHost:

@@ -472,3 +472,95 @@ def _helper_memory(pid: int | None) -> str:
     if helper is None or here is None:
         return f"helper pid {pid}"
     return f"resident memory: helper {helper:.0f} MB, window process {here:.0f} MB"
+
+
+@benchmark("desktop.semantic")
+def semantic_in_window(ctx: Context) -> Iterable[Result]:
+    """Search by meaning in the window: the first search starts the helper, later ones are warm.
+
+    The first search of a session starts the search helper process (it loads the embedding
+    model) and indexes the customer's history (the one closest to 200 interactions in a fresh
+    copy of the semantic benchmark's database, so nothing is embedded yet); a 5 ms heartbeat
+    measures the longest event-loop stall meanwhile. Then warm searches of the same customer:
+    query posted → hits on screen.
+    """
+    from sayonce.bench.semantic import MAX_SCALE, QUERIES, _copy, _customer
+    from sayonce.ui.heartbeat import StallMeter
+    from sayonce.ui.main_window import MainWindow
+    from sayonce.ui.semantic_worker import SearchStatus
+
+    scale = min(ctx.scale, MAX_SCALE)
+    demo = large_database(Context(ctx.workdir, scale=scale, quick=ctx.quick, cache=ctx.cache))
+    path = _copy(demo, ctx.workdir / f"desktop-semantic-{scale}.sqlite3")
+    app = _app()
+    store = open_store(f"sqlite:///{path}")
+    cluster, size = _customer(store)
+    window = MainWindow(_desk(store), load_models=False, poll_ms=1000)
+    window.resize(1440, 900)
+    window.show()
+    shown: list[Any] = []
+    failed: list[str] = []
+    steps: list[tuple[float, SearchStatus]] = []
+    window.meaning.shown.connect(shown.append)
+    window.meaning.unavailable.connect(failed.append)
+    meter = StallMeter()
+    warm: list[float] = []
+    try:
+        customer: list[int] = []
+        window.customer_shown.connect(customer.append)
+        window.open_customer(cluster[0])
+        _wait(app, lambda: bool(customer))
+        window.timeline.set_meaning(True)
+        meter.start()
+        start = time.perf_counter()
+        window.meaning.search(QUERIES[0])
+        assert window.meaning.searcher is not None
+        window.meaning.searcher.status.connect(
+            lambda status: steps.append((time.perf_counter() - start, status))
+        )
+        _wait(app, lambda: bool(shown or failed), timeout_s=900)
+        first = time.perf_counter() - start
+        first_stall = meter.stop()
+        first_over = meter.over(STALL_LIMIT_MS)
+        if failed:
+            raise RuntimeError(f"search by meaning failed: {failed[0]}")
+        memory = _helper_memory(window.meaning.helper_pid)
+        meter.start()
+        for query in QUERIES[1:] * (1 if ctx.quick else 3):
+            before = len(shown)
+            begun = time.perf_counter()
+            window.meaning.search(query)
+            _wait(app, partial(_answered_after, shown, failed, before), timeout_s=60)
+            window.repaint()
+            warm.append(time.perf_counter() - begun)
+        warm_stall = meter.stop()
+    finally:
+        window.close()
+        store.dispose()
+    indexing = [at for at, status in steps if status.text.startswith("Indexing")]
+    loaded = f"model ready after {indexing[0]:.1f} s, " if indexing else ""
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    yield Result(
+        f"first search by meaning, {size} interactions: results after",
+        first,
+        "s",
+        note=f"{loaded}helper start, model, indexing the history; {memory}",
+    )
+    yield Result(
+        "event-loop stall during the first search by meaning (max)",
+        first_stall,
+        "ms",
+        target="<= 50 ms",
+        note=f"{first_over} beats over 50 ms; {load}",
+    )
+    yield Result(
+        "warm search by meaning: query → hits on screen",
+        median(warm) * 1000,
+        "ms",
+        p95=p95(warm) * 1000,
+        note=f"{len(warm)} queries; longest stall meanwhile {warm_stall:.0f} ms",
+    )
+
+
+def _answered_after(shown: list[Any], failed: list[str], before: int) -> bool:
+    return len(shown) > before or bool(failed)

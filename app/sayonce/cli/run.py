@@ -45,6 +45,16 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--speed", type=float, default=1.0, help="simulator speed: 1, 4, or 0 for instant"
     )
+    parser.add_argument(
+        "--find",
+        metavar="TEXT",
+        help="search the customer's history for TEXT once it opens (every word, as Ctrl+F)",
+    )
+    parser.add_argument(
+        "--by-meaning",
+        action="store_true",
+        help="with --find: search by meaning (the local model, in a helper process)",
+    )
     parser.add_argument("--exit-when-visible", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(func=_run)
 
@@ -65,5 +75,7 @@ def _run(args: argparse.Namespace) -> int:
             screen=args.screen,
             simulate=args.simulate,
             speed=args.speed,
+            find=args.find,
+            by_meaning=args.by_meaning,
         )
     )

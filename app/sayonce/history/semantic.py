@@ -19,7 +19,9 @@ current text is never used, and is recomputed.
 model (in batches, with ``encode_bulk``), stores them in one short write transaction per batch
 (the text is checked again inside it, under a row lock, so vectors of text that changed or was
 erased meanwhile are never written), and later searches encode only the query.
-:func:`embed_missing` does the same for a whole database (``sayonce embed``).
+:func:`embed_missing` does the same for a whole database (``sayonce embed``);
+:func:`stale_interactions` and :func:`embed_interactions` let the desktop index one customer in
+steps, with progress (:mod:`sayonce.history.semantic_host`).
 
 Only stored text is embedded, and it is redacted before it is stored; the query is redacted
 before it is encoded, and is never logged. Reading a customer's history needs
@@ -420,6 +422,59 @@ def semantic_search(
             )
         )
     return SemanticResults(hits, len(usable), embedded)
+
+
+# --- indexing one customer in steps (the desktop, with progress) ----------------------------
+
+
+def stale_interactions(
+    store: Store, principal: Principal, cluster: Sequence[int], model: str
+) -> list[int]:
+    """Ids of ``cluster``'s interactions whose ``model`` vectors are missing or stale, newest first.
+
+    What a first search of this customer would embed: the desktop shows how many ("Indexing
+    180 conversations…") and embeds them in steps with :func:`embed_interactions`.
+    """
+    require(principal, Permission.VIEW_PROFILE)
+    if not cluster:
+        return []
+    stmt = (
+        select(Interaction.id, Interaction.subject, Interaction.body, Embedding.text_hash)
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .outerjoin(
+            Embedding, and_(Embedding.interaction_id == Interaction.id, Embedding.model == model)
+        )
+        .where(Interaction.customer_id.in_(list(cluster)), Customer.erased_at.is_(None))
+        .order_by(Interaction.started_at.desc(), Interaction.id.desc())
+    )
+    with store.read() as session:
+        rows = session.execute(stmt).all()
+    return [row.id for row in rows if row.text_hash != text_hash(row.subject, row.body)]
+
+
+def embed_interactions(
+    store: Store, encoder: SentenceEncoder, ids: Sequence[int], *, bulk: bool = False
+) -> int:
+    """Compute and store the vectors of these interactions; return how many were written.
+
+    Interactions of erased profiles are skipped, and, as in a search, vectors of text that
+    changed while they were computed are not written. ``bulk``: encode on every core.
+    """
+    if not ids:
+        return 0
+    stmt = (
+        select(Interaction.id, Interaction.customer_id, Interaction.subject, Interaction.body)
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(Interaction.id.in_(list(ids)), Customer.erased_at.is_(None))
+    )
+    with store.read() as session:
+        rows = session.execute(stmt).all()
+    pending = [
+        _Pending(row.id, row.customer_id, text_hash(row.subject, row.body), chunks)
+        for row in rows
+        for chunks in [chunks_of(row.subject, row.body)]
+    ]
+    return _store(store, encoder.name, _compute(encoder, pending, bulk))
 
 
 # --- bulk backfill --------------------------------------------------------------------------

@@ -139,6 +139,11 @@ def _select_interactions() -> Select:
     ).outerjoin(_agent, _agent.id == Interaction.agent_id)
 
 
+def channel_title(channel: str) -> str:
+    """A channel's title: "Call", "Chat", "SMS", "Social message" ..."""
+    return _CHANNEL_TITLES.get(channel, channel.capitalize())
+
+
 def interaction_title(subject: str | None, direction: str, channel: str) -> str:
     """The subject, or "Inbound call", "Outbound email" ..."""
     kind = _CHANNEL_TITLES.get(channel, channel)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 def _alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
+
     # Located through importlib.resources so it works from a wheel and a frozen bundle alike.
     location = resources.files("sayonce.store") / "migrations"
     config = Config()
@@ -35,6 +36,7 @@ def _alembic_config(engine: Engine) -> Config:
 def current_revision(engine: Engine) -> str | None:
     """The database's schema revision, or ``None`` for an empty database."""
     from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -42,6 +44,7 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision(engine: Engine) -> str:
     """The newest revision this SayOnce knows."""
     from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
     assert head is not None
     return head
@@ -66,6 +69,7 @@ def upgrade(engine: Engine) -> str:
     """Bring the schema to the newest revision in one transaction; return that revision."""
     from alembic import command
     from alembic.script import ScriptDirectory
+
     config = _alembic_config(engine)
     script = ScriptDirectory.from_config(config)
     head = script.get_current_head()

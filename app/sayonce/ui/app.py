@@ -52,6 +52,8 @@ class LaunchOptions:
     screen: str = "agent"  # or "supervisor" (sayonce.ui.review_screen)
     simulate: Path | None = None  # replay this call file into the live call panel
     speed: float = 1.0  # simulator speed: 1, 4, or 0 for instant
+    find: str | None = None  # search the first customer's history for this at start
+    by_meaning: bool = False  # ... by meaning (the search helper), not every word
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -147,18 +149,40 @@ class SignInDialog(QDialog):
 
 
 class _Screenshot(QObject):
-    """Waits for the customer (and, for a while, the brief), saves the window, quits."""
+    """Waits for the customer (the brief, for a while; a --find search), saves the window, quits."""
 
-    def __init__(self, window: MainWindow, path: Path) -> None:
+    def __init__(self, window: MainWindow, path: Path, searching: bool = False) -> None:
         super().__init__(window)
         self.window, self.path = window, path
         self.shown = False
         self.exit_code = 1
+        self.searching = searching  # wait for the results of sayonce run --find too
+        self.search_failed = False
+        self.saved = False
         window.customer_shown.connect(self._customer)
         window.models_ready.connect(lambda _text: self._maybe())
+        window.meaning.shown.connect(self._found)
+        window.meaning.unavailable.connect(self._unavailable)
+        window.timeline_model.page_arrived.connect(self._page)
         QTimer.singleShot(MODELS_WAIT_S * 1000, self._give_up_on_models)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, self._timeout)
         self._models_waited = False
+
+    def _found(self, _result: object) -> None:
+        if self.searching:
+            self.searching = False
+            self.window.timeline.meaning_pane.focus_results()  # the first hit in the reader
+            self._maybe()
+
+    def _unavailable(self, message: str) -> None:
+        if self.searching:
+            print(f"sayonce run: {message}", file=sys.stderr)
+            self.search_failed = True  # the picture shows why; the exit code says so too
+            self._found(None)
+
+    def _page(self, _count: int) -> None:
+        if self.searching and not self.window.timeline.by_meaning():
+            self._found(None)  # a words search: its first page is in
 
     def _customer(self, _customer_id: int) -> None:
         self.shown = True
@@ -170,20 +194,21 @@ class _Screenshot(QObject):
 
     def _maybe(self) -> None:
         models_settled = self.window.models_status.text() not in ("Models loading…",)
-        if self.shown and (models_settled or self._models_waited):
+        if self.shown and not self.searching and (models_settled or self._models_waited):
             QTimer.singleShot(700, self._save)  # let the brief arrive and the frame paint
 
     def _save(self) -> None:
-        if self.exit_code == 0:
+        if self.saved:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.window.grab().save(str(self.path))
         print(f"saved {self.path}")
-        self.exit_code = 0
+        self.saved = True
+        self.exit_code = 1 if self.search_failed else 0
         self.window.close()
 
     def _timeout(self) -> None:
-        if self.exit_code != 0:
+        if not self.saved:
             print("sayonce run: the customer did not load in time", file=sys.stderr)
             self.window.close()
 
@@ -206,7 +231,11 @@ def launch(options: LaunchOptions) -> int:
     if offscreen:
         window.resize(*SCREENSHOT_SIZE)
     live_shot = options.screenshot is not None and options.simulate is not None
-    shot = _Screenshot(window, options.screenshot) if options.screenshot and not live_shot else None
+    shot = None
+    if options.screenshot is not None and not live_shot:
+        shot = _Screenshot(window, options.screenshot, searching=bool(options.find))
+    if options.find:
+        _find_when_shown(window, options.find, options.by_meaning)
     credentials = None
     if auth_mode() is AuthMode.LOCAL and not offscreen:
         dialog = SignInDialog()
@@ -288,6 +317,16 @@ def _start_intake(window: MainWindow, desk: Desk, options: LaunchOptions) -> Non
     window.intake.attach(live.hub)
     window.closing.connect(live.stop)
     window.set_progress(f"Ready, {where}", 1, 1)
+
+
+def _find_when_shown(window: MainWindow, text: str, by_meaning: bool) -> None:
+    """Search the first customer shown for ``text`` (``sayonce run --find``)."""
+
+    def find(_customer_id: int) -> None:
+        window.customer_shown.disconnect(find)
+        window.timeline.search_for(text, by_meaning)
+
+    window.customer_shown.connect(find)
 
 
 def _open_if(window: MainWindow) -> Callable[[int | None], None]:

@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from sayonce.assist.host import Command, Output, SessionHost
 from sayonce.assist.host_process import Cancelled, HelperStopped, HostBuilder, HostProcess
+from sayonce.nlp.host_process import database_url, shareable
 from sayonce.store import Store
 from sayonce.trust.principal import Principal
 
@@ -49,20 +50,6 @@ def default_session_factory(store: Store, principal: Principal) -> SessionFactor
         return build_session(store, principal)
 
     return build
-
-
-def shareable(store: Store) -> bool:
-    """Whether another process can open the same database (not an in-memory SQLite one)."""
-    url = store.engine.url
-    if url.get_backend_name() != "sqlite":
-        return True
-    database = url.database or ""
-    return database not in ("", ":memory:") and "mode=memory" not in str(url)
-
-
-def database_url(store: Store) -> str:
-    """The URL a helper process opens the store with (password included: it stays local)."""
-    return store.engine.url.render_as_string(hide_password=False)
 
 
 class _Loop(QThread):

@@ -46,6 +46,7 @@ from sayonce.ui.screen_pop import (
     caller_of,
 )
 from sayonce.ui.search_box import CustomerSearchBox
+from sayonce.ui.semantic_search import MeaningSearch
 from sayonce.ui.tasks import TaskRunner
 from sayonce.ui.timeline_model import TimelineModel
 from sayonce.ui.timeline_view import TimelineView
@@ -54,6 +55,10 @@ from sayonce.ui.updates import Updates
 
 POLL_MS = 1000
 DETAIL_DELAY_MS = 150
+# Narrowest the timeline and the "already told us" column may get: with the live call panel
+# docked (700 px or more) at 1366 px, both still fit side by side and nothing is clipped.
+TIMELINE_MIN_WIDTH = 340
+SIDE_MIN_WIDTH = 250
 
 
 class MainWindow(QMainWindow):
@@ -125,8 +130,14 @@ class MainWindow(QMainWindow):
         self.timeline.list.selectionModel().currentChanged.connect(
             lambda *_: self._detail_timer.start()
         )
+        self.meaning = MeaningSearch(self.timeline, self)  # "By meaning", in a helper process
+        self.timeline.meaning_pane.hit_selected.connect(self._expand)
+        self.timeline.meaning_pane.hit_activated.connect(
+            lambda item: self.show_interaction(item.id, item.at, focus=True)
+        )
         timeline_card = QWidget(self)
         timeline_card.setObjectName("card")
+        timeline_card.setMinimumWidth(TIMELINE_MIN_WIDTH)
         card_layout = QVBoxLayout(timeline_card)
         card_layout.setContentsMargins(0, 0, 0, 0)
         card_layout.addWidget(self.timeline)
@@ -138,6 +149,7 @@ class MainWindow(QMainWindow):
         self.side.setObjectName("sideSplit")
         self.side.addWidget(self.told_us)
         self.side.addWidget(self.notes)
+        self.side.setMinimumWidth(SIDE_MIN_WIDTH)
         self.side.setStretchFactor(0, 3)
         self.side.setStretchFactor(1, 1)
         self.side.setSizes([560, 200])
@@ -147,7 +159,7 @@ class MainWindow(QMainWindow):
         self.body.addWidget(self.side)
         self.body.setStretchFactor(0, 3)
         self.body.setStretchFactor(1, 2)
-        self.body.setSizes([880, 480])
+        self.body.setSizes([960, 400])
         customer_page = QWidget(self)
         page_layout = QVBoxLayout(customer_page)
         page_layout.setContentsMargins(12, 12, 12, 8)
@@ -230,6 +242,7 @@ class MainWindow(QMainWindow):
             ("Ctrl+K", self.focus_search),
             ("Ctrl+L", self.focus_search),
             ("Ctrl+F", self.timeline.focus_find),
+            ("Ctrl+Shift+F", self.timeline.focus_meaning),
             ("J", lambda: self.timeline.step(1)),
             ("K", lambda: self.timeline.step(-1)),
             ("Alt+Down", lambda: self.timeline.step(1)),
@@ -277,6 +290,7 @@ class MainWindow(QMainWindow):
         where = "PostgreSQL" if desk.store.dialect == "postgresql" else "this computer"
         self.db_status.setText(f"Connected to the customer database on {where}")
         self.updates.start(desk)
+        self.meaning.set_desk(desk)
         if self._load_models:
             self._set_models("Models loading…")
             self.nlp.submit(brief.warm_up, self._models_loaded, key="warm-up")
@@ -325,6 +339,7 @@ class MainWindow(QMainWindow):
         self._start = None
         self._select_after_load = None
         self.timeline.reset_controls()
+        self.meaning.set_customer(list(view.cluster))
         self.header.set_profile(view.profile)
         self.timeline_model.show(self._loader(), view.page)
         self.told_us.set_facts(view.told_us)
@@ -399,18 +414,28 @@ class MainWindow(QMainWindow):
             )
 
     def _show_fact_source(self, fact: ToldUs | None) -> None:
-        if fact is None or self.view is None:
+        if fact is not None:
+            self.show_interaction(fact.interaction_id, fact.said_at)
+
+    def show_interaction(self, interaction_id: int, at: datetime, focus: bool = False) -> None:
+        """Select an interaction in the timeline and read it (``focus``: move to the list)."""
+        if self.view is None:
             return
-        row = self.timeline_model.row_of(ItemKind.INTERACTION, fact.interaction_id)
+        if focus:
+            self.timeline.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        row = self.timeline_model.row_of(ItemKind.INTERACTION, interaction_id)
         if row is not None:
             self.timeline.select_row(row)
             self.timeline.expand_current()
             return
         # not loaded (older, or filtered out): show the timeline from that contact down
         self._filter = TimelineFilter()
-        self.timeline.reset_controls()
-        self._start = Cursor(fact.said_at, RANK[ItemKind.INTERACTION], fact.interaction_id + 1)
-        self._select_after_load = (ItemKind.INTERACTION, fact.interaction_id)
+        if self.timeline.by_meaning():
+            self.timeline.clear_chips()  # the query and its results stay
+        else:
+            self.timeline.reset_controls()
+        self._start = Cursor(at, RANK[ItemKind.INTERACTION], interaction_id + 1)
+        self._select_after_load = (ItemKind.INTERACTION, interaction_id)
         self.timeline_model.show(self._loader())
 
     def _note_saved(self, note: SavedNote) -> None:
@@ -560,6 +585,7 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):  # debounce timers too: nothing fires after close
             timer.stop()
         self.intake.detach()
+        self.meaning.stop()
         self.db.stop()
         self.nlp.stop()
 

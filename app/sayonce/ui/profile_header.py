@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -20,10 +21,15 @@ from PySide6.QtWidgets import (
 
 from sayonce.history.profile import Profile, ScorePoint
 from sayonce.ui import themes
+from sayonce.ui.flow_layout import ElidedLabel, FlowLayout
 from sayonce.ui.icons import pixmap
 
 MAX_IDENTITIES = 6
 BIRTHDAY_SOON_DAYS = 14
+# The figures sit beside the name, identities and badges while that leaves them this much
+# room and does not make the header taller; otherwise they go under them (a docked live
+# call panel leaves the header 600-900 px).
+IDENTITY_MIN_WIDTH = 300
 _KIND_ICONS = {"phone": "call", "email": "email", "social": "social"}
 
 
@@ -134,7 +140,7 @@ class _Badge(QLabel):
 
 
 class _Chip(QWidget):
-    """An identity: icon and selectable text."""
+    """An identity: icon and text; a text too wide for the row ends in "…" (full in tooltip)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,31 +148,31 @@ class _Chip(QWidget):
         row.setContentsMargins(0, 0, 10, 0)
         row.setSpacing(5)
         self.glyph = QLabel(self)
+        self.glyph.setFixedSize(15, 15)
         row.addWidget(self.glyph)
-        self.label = QLabel(self)
+        self.label = ElidedLabel("", self)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.label)
 
-    def show_as(self, icon_name: str, text: str, color: QColor) -> None:
+    def show_as(self, icon_name: str, text: str, color: QColor, tooltip: str = "") -> None:
         self.glyph.setPixmap(pixmap(icon_name, color.name(), 15))
-        self.label.setText(text)
+        self.label.set_full_text(text, tooltip)
         self.setAccessibleName(text)
         self.setVisible(True)
 
 
 class _Pool:
-    """A fixed row of reusable widgets: switching customers updates them, never rebuilds.
+    """A wrapping row of reusable widgets: switching customers updates them, never rebuilds.
 
     Creating styled widgets is the costly part of a screen pop on the UI thread, so the
     header makes its labels once and only changes their text and visibility.
     """
 
-    def __init__(self, layout: QHBoxLayout, make: Callable[[], QWidget], size: int) -> None:
+    def __init__(self, layout: FlowLayout, make: Callable[[], QWidget], size: int) -> None:
         self.widgets = [make() for _ in range(size)]
         for widget in self.widgets:
             widget.setVisible(False)
             layout.addWidget(widget)
-        layout.addStretch(1)
         self._used = 0
 
     def take(self) -> Any:
@@ -176,11 +182,25 @@ class _Pool:
         self._used += 1
         return self.widgets[self._used - 1]
 
+    def shown(self) -> list[Any]:
+        """The widgets in use, in order."""
+        return self.widgets[: self._used]
+
     def reset(self) -> None:
         """Hide every widget."""
         for widget in self.widgets[: self._used]:
             widget.setVisible(False)
         self._used = 0
+
+
+def _invalidate_all(layout: QLayout) -> None:
+    """Forget the remembered sizes of ``layout`` and every layout inside it."""
+    for n in range(layout.count()):
+        item = layout.itemAt(n)
+        inner = item.layout() if item is not None else None
+        if inner is not None:
+            _invalidate_all(inner)
+    layout.invalidate()
 
 
 class _Stat(QWidget):
@@ -216,7 +236,12 @@ class _Stat(QWidget):
 
 
 class ProfileHeader(QFrame):
-    """Who is on the line, at a glance."""
+    """Who is on the line, at a glance.
+
+    Name, badges, identities and status badges wrap onto more rows as the header narrows
+    (it grows taller instead of cutting them off); below :data:`IDENTITY_MIN_WIDTH` for them,
+    the figures move from beside them to under them.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """An empty header (no customer)."""
@@ -224,43 +249,44 @@ class ProfileHeader(QFrame):
         self.setObjectName("card")
         self.setAccessibleName("Customer profile")
         self.profile: Profile | None = None
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(16, 14, 16, 14)
-        outer.setSpacing(14)
+        self.outer = QHBoxLayout(self)
+        self.outer.setContentsMargins(16, 14, 16, 14)
+        self.outer.setSpacing(14)
         self.avatar = Avatar(self)
-        outer.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)
-        outer.addLayout(self._identity_column(), 1)
-        outer.addLayout(self._stats_grid())
+        self.outer.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)
+        self.column = self._identity_column()
+        self.outer.addLayout(self.column, 1)
+        self.stats = self._stats_box()
+        self.outer.addWidget(self.stats, 0, Qt.AlignmentFlag.AlignTop)
+        self.stats_beside = True
 
     def _identity_column(self) -> QVBoxLayout:
         column = QVBoxLayout()
         column.setSpacing(6)
-        top = QHBoxLayout()
-        top.setSpacing(8)
-        self.name = QLabel("", self)
+        top = FlowLayout(h_spacing=6, v_spacing=4)
+        self.name = ElidedLabel("", self)
         self.name.setObjectName("customerName")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name.setContentsMargins(0, 0, 4, 0)
         top.addWidget(self.name)
-        badges = QHBoxLayout()
-        badges.setSpacing(6)
-        top.addLayout(badges, 1)
-        self.badges = _Pool(badges, lambda: _Badge(self), 5)
+        self.badges = _Pool(top, lambda: _Badge(self), 5)
         column.addLayout(top)
         self.subtitle = QLabel("", self)
         self.subtitle.setObjectName("muted")
+        self.subtitle.setWordWrap(True)
         column.addWidget(self.subtitle)
-        identities = QHBoxLayout()
-        identities.setSpacing(4)
+        identities = FlowLayout(h_spacing=4, v_spacing=4)
         column.addLayout(identities)
         self.identities = _Pool(identities, lambda: _Chip(self), MAX_IDENTITIES + 1)
-        status = QHBoxLayout()
-        status.setSpacing(6)
+        status = FlowLayout(h_spacing=6, v_spacing=4)
         column.addLayout(status)
         self.status = _Pool(status, lambda: _Badge(self), 8)
         return column
 
-    def _stats_grid(self) -> QGridLayout:
-        grid = QGridLayout()
+    def _stats_box(self) -> QWidget:
+        box = QWidget(self)
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(22)
         grid.setVerticalSpacing(10)
         self.value_stat = _Stat("Value (12 months)")
@@ -280,15 +306,66 @@ class ProfileHeader(QFrame):
         for n, stat in enumerate(stats):
             stat.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             grid.addWidget(stat, n // 3, n % 3)
-        return grid
+        box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        return box
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Put the figures beside or under the identities, whichever the width allows."""
+        super().resizeEvent(event)
+        self._arrange(event.size().width())
+
+    def _column_height(self, width: int) -> int:
+        """How tall the name, identities and badges are ``width`` px wide (figures aside)."""
+        heights = []
+        for n in range(self.column.count()):
+            item = self.column.itemAt(n)
+            if item is None or item.widget() is self.stats or item.isEmpty():
+                continue
+            has_hfw = item.hasHeightForWidth()
+            heights.append(item.heightForWidth(width) if has_hfw else item.sizeHint().height())
+        return sum(heights) + self.column.spacing() * max(0, len(heights) - 1)
+
+    def _arrange(self, width: int) -> None:
+        """Figures beside the identities when that leaves them room and is not taller."""
+        margins = self.outer.contentsMargins()
+        room = width - margins.left() - margins.right() - self.avatar.width()
+        stats = self.stats.sizeHint()
+        narrow = room - self.outer.spacing()
+        wide = narrow - self.outer.spacing() - stats.width()
+        beside_height = max(self._column_height(wide), stats.height(), self.avatar.height())
+        below_height = self._column_height(narrow) + self.column.spacing() + stats.height()
+        beside = wide >= IDENTITY_MIN_WIDTH and beside_height <= below_height
+        if beside == self.stats_beside:
+            return
+        self.stats_beside = beside
+        for layout in (self.outer, self.column):
+            layout.removeWidget(self.stats)
+        if beside:
+            self.outer.addWidget(self.stats, 0, Qt.AlignmentFlag.AlignTop)
+        else:
+            self.column.addWidget(self.stats, 0, Qt.AlignmentFlag.AlignLeft)
 
     def set_profile(self, profile: Profile | None, today: date | None = None) -> None:
         """Show ``profile`` (or nothing)."""
+        # Showing each pooled label would lay the whole header out again (Qt activates the
+        # layouts of every ancestor when a child is shown); fill it with its layout off, then
+        # lay it out once.
+        self.outer.setEnabled(False)
+        try:
+            self._fill(profile, today)
+        finally:
+            self.outer.setEnabled(True)
+            _invalidate_all(self.outer)
+            self._arrange(self.width())
+            self.outer.activate()  # labels get their widths (and elide) now, not later
+            self.updateGeometry()  # the page asks for the header's height again
+
+    def _fill(self, profile: Profile | None, today: date | None) -> None:
         self.profile = profile
         for pool in (self.badges, self.identities, self.status):
             pool.reset()
         if profile is None:
-            self.name.setText("")
+            self.name.set_full_text("")
             self.subtitle.setText("")
             self.avatar.text = ""
             self.avatar.update()
@@ -296,7 +373,7 @@ class ProfileHeader(QFrame):
         theme = themes.current()
         self.avatar.text = initials(profile.display_name)
         self.avatar.update()
-        self.name.setText(profile.display_name)
+        self.name.set_full_text(profile.display_name)
         self._fill_badges(profile)
         place = ", ".join(p for p in (profile.city, profile.country) if p)
         members = len(profile.member_ids)
@@ -330,8 +407,10 @@ class ProfileHeader(QFrame):
         hidden = profile.identities[MAX_IDENTITIES:]
         if hidden:
             more = self.identities.take()
-            more.show_as("order_number", f"+{len(hidden)} more", muted)
-            more.setToolTip("\n".join(i.label for i in hidden))
+            listing = "\n".join(
+                i.label if i.kind in _KIND_ICONS else f"{i.kind} {i.label}" for i in hidden
+            )
+            more.show_as("order_number", f"+{len(hidden)} more", muted, listing)
 
     def _fill_status(self, profile: Profile) -> None:
         on_off = {True: ("ok", "on"), False: ("danger", "off")}
