@@ -391,6 +391,23 @@ def test_a_pool_starts_only_with_cores_to_spare() -> None:
     assert worker_count(PARALLEL_FROM_BYTES - 1, cpus=32) == 0
 
 
+def test_an_import_leaves_the_garbage_collector_as_it_found_it(
+    store: Store, tmp_path: Path
+) -> None:
+    import gc
+
+    from sayonce.store.bulk_load import relaxed_gc
+
+    before = gc.get_threshold()
+    with relaxed_gc():
+        assert gc.get_threshold()[0] > before[0]  # collecting less often during the load
+    good = {"type": "customer", "id": "g1", "name": "Ann Lee", "email": "ann@example.org"}
+    assert import_file(store, _jsonl(tmp_path / "good.jsonl", [good])).written
+    (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
+    assert not import_file(store, tmp_path / "bad.jsonl").written
+    assert gc.get_threshold() == before
+
+
 def test_blank_optional_fields_mean_not_given(store: Store, tmp_path: Path) -> None:
     record = {"type": "customer", "id": "b1", "name": "", "given_name": " ", "email": "b@x.org"}
     report = import_file(store, _jsonl(tmp_path / "blank.jsonl", [record]))

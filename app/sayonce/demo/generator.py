@@ -21,6 +21,7 @@ from sayonce.demo.rows import TABLES, Ids, Rows
 from sayonce.demo.storylines import library
 from sayonce.demo.writer import BulkWriter
 from sayonce.store import Store
+from sayonce.store.bulk_load import relaxed_gc
 
 Progress = Callable[[int, int], None]  # (interactions written, interactions planned)
 
@@ -283,7 +284,8 @@ def generate(
         "as_of": day.isoformat(),
     }
     writer.record_meta({**meta, "status": "loading"})
-    gen.run(plan(random.Random(seed), customers, interactions), batch_interactions, progress)
+    with relaxed_gc():
+        gen.run(plan(random.Random(seed), customers, interactions), batch_interactions, progress)
     writer.finish()
     stats = gen.stats(time.perf_counter() - started)
     meta.update(

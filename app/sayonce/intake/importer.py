@@ -29,6 +29,7 @@ from sayonce.intake.prepare import Prepared, prepared, worker_count
 from sayonce.intake.profiles import ProfileWriter
 from sayonce.intake.records import CustomerRecord, OwnedRecord, Record
 from sayonce.intake.report import Ambiguity, FileReport, Problem, rejects_path, write_rejects
+from sayonce.store.bulk_load import relaxed_gc
 from sayonce.store.customers import Customer
 from sayonce.store.engine import Store
 from sayonce.trust import audit
@@ -87,7 +88,7 @@ def import_file(store: Store, path: Path, options: ImportOptions | None = None) 
     require(options.principal, Permission.IMPORT_DATA)
     report = FileReport(str(path))
     try:
-        with store.write() as session:
+        with relaxed_gc(), store.write() as session:
             run = _FileRun(session, report, options, default_source(path, options))
             workers = options.workers
             if workers is None:
