@@ -19,7 +19,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from sayonce.intake.events import CallStarted, Utterance
+from sayonce.intake.events import CallEnded, CallStarted, Utterance
 from sayonce.review import approvals
 from sayonce.store import Agent, Customer, Interaction, Role, Store, Suggestion, utcnow
 from sayonce.trust.principal import Principal
@@ -336,6 +336,32 @@ def test_a_helper_crash_is_shown_and_the_call_goes_on(
     worker.stop()
     assert time.perf_counter() - started < 5
     assert _gone(pid)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_the_next_call_gets_a_fresh_helper_after_a_crash(
+    qtbot: Any, helper_panel: LiveCallPanel, customer: str
+) -> None:
+    worker = helper_panel.worker
+    _start_call(qtbot, helper_panel, customer, "I lost my card")
+    lost = worker.helper_pid
+    assert lost is not None
+    with qtbot.waitSignal(worker.failed, timeout=WAIT):
+        os.kill(lost, signal.SIGKILL)
+    helper_panel.post(CallEnded(call_id="c1", at=utcnow()))
+    # the agent takes the next call: suggestions are back, from a new helper
+    updates: list[Any] = []
+    worker.updated.connect(updates.append)
+    with qtbot.waitSignal(worker.ready, timeout=WAIT):
+        helper_panel.post(
+            CallStarted(call_id="c2", **{"from": "+14155550100"}, at=utcnow(), customer=customer)
+        )
+    helper_panel.post(Utterance(call_id="c2", speaker="customer", text="my card was stolen"))
+    qtbot.waitUntil(lambda: any(u.suggestions for u in updates), timeout=WAIT)
+    assert worker.helper_pid not in (None, lost)
+    assert not helper_panel.notice.isVisible()
+    worker.stop()
+    assert _gone(lost)
 
 
 def test_a_helper_that_cannot_start_says_why(

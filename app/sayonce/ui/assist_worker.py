@@ -12,7 +12,8 @@ for a second or more, which on a thread of this process would freeze the window.
 thread here only forwards commands over a pipe and waits for the answers with the lock
 released. A custom session factory (tests, benchmarks) or an in-memory database (which
 another process cannot open) runs the session on the worker thread instead. If the helper
-cannot start or dies, the panel says suggestions are unavailable and the call goes on.
+cannot start or dies, the panel says suggestions are unavailable and the call goes on; the
+next call starts a fresh helper (up to :data:`MAX_RESTARTS` times a session).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ WATCH_S = 0.5  # while idle, check this often that the helper is still alive
 ABANDON_WAIT_MS = 10_000  # after stop() timed out: time to kill the helper and end the thread
 SessionFactory = Callable[[], Any]  # returns a LiveSession (built on the worker thread)
 UNAVAILABLE = "Suggestions are unavailable: {}"
+MAX_RESTARTS = 3  # a helper lost mid-call is started afresh for the next call, this many times
 
 
 def default_session_factory(store: Store, principal: Principal) -> SessionFactory:
@@ -83,6 +85,7 @@ class _Loop(QThread):
         self._stopping = threading.Event()  # stop() was called: stop waiting for the model
         self._abandon = threading.Event()  # stop() timed out: drop the command in hand too
         self.handled = 0  # events applied (for tests and benchmarks)
+        self.restarts = 0  # helpers started again after one was lost
 
     @property
     def session(self) -> Any:
@@ -158,7 +161,7 @@ class _Loop(QThread):
         for command in batch:
             if command.kind == "stop":
                 return False
-            if not self._live:
+            if not self._live and not self._restarted_for(command):
                 continue
             outputs = self._execute(command)
             if command.kind == "event":
@@ -194,6 +197,27 @@ class _Loop(QThread):
         except HelperStopped as exc:
             self._lost(exc)
         return []
+
+    def _restarted_for(self, command: Command) -> bool:
+        """A new call after the helper was lost: start a fresh one (the old call is gone)."""
+        starts_call = command.kind == "event" and command.args[0].type == "call_started"
+        if not starts_call or self._helper is None or self.restarts >= MAX_RESTARTS:
+            return False
+        if self._stopping.is_set():
+            return False
+        self.restarts += 1
+        try:
+            self._open()
+        except Cancelled:
+            return False
+        except Exception as exc:
+            log.warning("assist helper could not start again: %s", exc)
+            self._helper.close()
+            self.failed.emit(UNAVAILABLE.format(exc))
+            return False
+        self._live = True
+        self.ready.emit()
+        return True
 
     def _lost(self, exc: HelperStopped) -> None:
         log.warning("assist helper lost: %s", exc)
