@@ -111,3 +111,34 @@ def test_a_single_summary_is_computed_then_read_from_the_cache(store: Store) -> 
         row = session.get_one(InteractionSummary, interaction)
         row.data = row.data.replace(first.issue[0].text, "cached text")
     assert summarize_stored(store, interaction).issue[0].text == "cached text"
+
+
+def test_page_views_are_history_but_a_web_form_with_a_problem_is_a_point(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    with store.write() as session:
+        customer = Customer(ref="C-WEB-1", display_name="Web Visitor", name_key="web visitor")
+        session.add(customer)
+        session.flush()
+        for n, (channel, body) in enumerate(
+            [
+                ("call", "Customer: My phone has stopped working since the update."),
+                ("web", "Customer: Viewed /category/laundry"),
+                ("web", "Customer: Contact form: my order A-10424 never arrived."),
+            ]
+        ):
+            session.add(
+                Interaction(
+                    customer_id=customer.id,
+                    channel=channel,
+                    started_at=datetime(2026, 3, 1 + n, 9, tzinfo=UTC),
+                    body=body,
+                    source="t",
+                    external_id=f"w{n}",
+                )
+            )
+        customer_id = customer.id
+    texts = [p.text for p in brief_stored(store, [customer_id]).points]
+    assert not any("Viewed" in t for t in texts)
+    assert any("never arrived" in t for t in texts)
+    assert any("stopped working" in t for t in texts)

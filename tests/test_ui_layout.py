@@ -280,3 +280,14 @@ def test_header_height_follows_the_customer_shown(qtbot, world) -> None:
     qtbot.waitUntil(lambda: settled() and header.height() == tall, timeout=WAIT)
     inside = header.contentsRect()
     assert all(inside.contains(rect_in(c, header)) for c in header.identities.shown())
+
+
+def test_a_narrow_timeline_row_gives_the_title_the_whole_first_line() -> None:
+    # Beside the docked live-call panel on a 1366 px screen a row has about 260 px of text:
+    # "Campaign “Black Friday…”" was cut to "Campai…" next to its date. The date moves down.
+    from sayonce.ui.timeline_delegate import NARROW_TEXT_WIDTH, line_widths
+
+    time_width = 130
+    assert line_widths(260, time_width) == (260, 122, 1)
+    wide = NARROW_TEXT_WIDTH + 300
+    assert line_widths(wide, time_width) == (wide - time_width - 8, wide, 0)

@@ -26,6 +26,9 @@ MAX_POINTS = 12
 MAX_PROMISES = 5
 MAX_ENTITIES = 10
 BRIEF_ENTITY_KINDS = ("order", "case", "tracking", "product")
+# Channels that record what the customer did rather than said (web and app activity): they
+# make a brief point only when they state a problem (a contact form: "my order never came").
+SILENT_CHANNELS = frozenset({"web"})
 # A promise older than this (before the customer's latest contact) is history, not a to-do.
 PROMISE_WINDOW = timedelta(days=30)
 # token_sort_ratio at or above which two points say the same thing.
@@ -208,7 +211,11 @@ class _Rollup:
                 self.brief.open_promises.append(_line("promise", promise, contact))
 
     def _points(self, contact: _Contact, summary: InteractionSummaryData) -> None:
-        candidates = [("issue", p) for p in summary.issue[:1]]
+        issues = summary.issue[:1]
+        if contact.channel in SILENT_CHANNELS:
+            # a page view ("Viewed /category/laundry") is history, not something they told us
+            issues = [p for p in issues if cues.problem_score(p.text) > 1.0]
+        candidates = [("issue", p) for p in issues]
         candidates += [("action", p) for p in summary.actions[:1]]
         if summary.outcome is not None:
             candidates.append(("outcome", summary.outcome))

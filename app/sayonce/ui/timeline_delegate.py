@@ -17,6 +17,17 @@ from sayonce.ui.timeline_model import AtRole, ItemRole
 ROW_HEIGHT = 70
 BADGE = 34
 PAD = 12
+# Below this text width (the timeline beside a docked live-call panel on a 1366 px screen) the
+# time moves to the meta line, so the title gets the whole first line.
+NARROW_TEXT_WIDTH = 420
+
+
+def line_widths(width: int, time_width: int) -> tuple[int, int, int]:
+    """(title, meta, line of the time: 0 or 1) for a row with ``width`` px of text."""
+    shared = max(0, width - time_width - 8)
+    if width < NARROW_TEXT_WIDTH:
+        return width, shared, 1
+    return shared, width, 0
 
 
 @cache
@@ -97,29 +108,26 @@ class TimelineDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         text = theme.color("selection_text" if selected else "text")
         muted = theme.color("selection_text" if selected else "muted")
-        # line 1: title ............ time
+        # line 1: title ............ time (the time drops to line 2 when the row is narrow)
         painter.setFont(small)
         time_width = QFontMetrics(small).horizontalAdvance(when) + 4
+        title_width, meta_width, time_line = line_widths(width, time_width)
         painter.setPen(muted)
         top = rect.top() + 9
         painter.drawText(
-            QRect(rect.right() - PAD - time_width, top, time_width, 20),
+            QRect(rect.right() - PAD - time_width, top + 20 * time_line, time_width, 20),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             when,
         )
         painter.setFont(bold)
         painter.setPen(text)
-        title = QFontMetrics(bold).elidedText(
-            item.title, Qt.TextElideMode.ElideRight, width - time_width - 8
-        )
-        painter.drawText(
-            QRect(left, top, width - time_width, 20), Qt.AlignmentFlag.AlignVCenter, title
-        )
+        title = QFontMetrics(bold).elidedText(item.title, Qt.TextElideMode.ElideRight, title_width)
+        painter.drawText(QRect(left, top, title_width, 20), Qt.AlignmentFlag.AlignVCenter, title)
         # line 2: meta; line 3: snippet
         painter.setFont(small)
         painter.setPen(muted)
-        meta = QFontMetrics(small).elidedText(item.meta, Qt.TextElideMode.ElideRight, width)
-        painter.drawText(QRect(left, top + 20, width, 18), Qt.AlignmentFlag.AlignVCenter, meta)
+        meta = QFontMetrics(small).elidedText(item.meta, Qt.TextElideMode.ElideRight, meta_width)
+        painter.drawText(QRect(left, top + 20, meta_width, 18), Qt.AlignmentFlag.AlignVCenter, meta)
         painter.setFont(base)
         painter.setPen(text)
         snippet = QFontMetrics(base).elidedText(item.snippet, Qt.TextElideMode.ElideRight, width)
