@@ -179,6 +179,37 @@ def test_by_meaning_shows_the_sentence_and_enter_shows_it_in_the_timeline(
     assert [s.text for s in seen] == ["Searching…"]
 
 
+def test_first_results_show_while_older_conversations_are_still_indexed(
+    qtbot: Any, window: MainWindow, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pane = window.timeline.meaning_pane
+    shown: list[tuple[bool, list[int], bool]] = []
+    show_hits = pane.show_hits
+
+    def record(query: str, hits: list[SemanticHit], *, partial: bool = False) -> None:
+        show_hits(query, hits, partial=partial)
+        shown.append((partial, [h.interaction_id for h in hits], pane.busy.isVisible()))
+
+    monkeypatch.setattr(pane, "show_hits", record)
+    hits = search(qtbot, window, "my parcel is late")
+
+    with world["store"].read() as s:
+        newest = set(
+            s.scalars(
+                select(Interaction.id)
+                .where(Interaction.customer_id == world["ann"])
+                .order_by(Interaction.started_at.desc())
+                .limit(INDEX_STEP)
+            )
+        )
+    early = [ids for partial, ids, _ in shown if partial]
+    assert early, "nothing was shown before the whole history was indexed"
+    assert set(early[0]) <= newest  # what was indexed first: the newest conversations
+    assert all(busy for partial, _, busy in shown if partial)  # still working, and it says so
+    assert shown[-1][0] is False and not pane.busy.isVisible()
+    assert len(hits) > len(early[0])  # the final answer covers the whole history
+
+
 def test_switching_off_brings_back_the_words_filter(
     qtbot: Any, window: MainWindow, world: dict[str, Any]
 ) -> None:

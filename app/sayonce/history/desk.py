@@ -66,15 +66,29 @@ class Desk:
             return find_customers(session, query)
 
     def semantic(
-        self, cluster: Sequence[int], query: str, encoder: SentenceEncoder, limit: int = 20
+        self,
+        cluster: Sequence[int],
+        query: str,
+        encoder: SentenceEncoder,
+        limit: int = 20,
+        *,
+        indexed_only: bool = False,
     ) -> SemanticResults:
         """Interactions of ``cluster`` closest in meaning to ``query`` (see history.semantic).
 
         Missing vectors are computed with the live encoder's capped threads, not every core:
-        this runs beside the window's event loop.
+        this runs beside the window's event loop. ``indexed_only`` searches only what already
+        has vectors (first results while the customer is still being indexed).
         """
         return semantic_search(
-            self.store, self.principal, cluster, query, encoder, limit, bulk=False
+            self.store,
+            self.principal,
+            cluster,
+            query,
+            encoder,
+            limit,
+            bulk=False,
+            fill=not indexed_only,
         )
 
     def detail(self, kind: str, item_id: int) -> ItemDetail | None:

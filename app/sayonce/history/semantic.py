@@ -371,12 +371,15 @@ def semantic_search(
     min_score: float = MIN_SCORE,
     hybrid: bool = True,
     bulk: bool = True,
+    fill: bool = True,
 ) -> SemanticResults:
     """Interactions of ``cluster`` (a customer's merge cluster) closest in meaning to ``query``.
 
     Ranked by the best-matching sentence's cosine similarity (plus :data:`FULLTEXT_BOOST` for
     interactions that also contain every word, when ``hybrid``); hits under ``min_score``
-    are left out. Vectors the customer lacks are computed first (``bulk``: on every core).
+    are left out. Vectors the customer lacks are computed first (``bulk``: on every core);
+    with ``fill`` false only interactions that already have vectors are searched (the
+    desktop's first results while a customer is still being indexed).
     """
     import numpy as np
 
@@ -387,7 +390,7 @@ def semantic_search(
     with store.read() as session:
         candidates = _load(session, cluster, encoder.name)
         matched = _fulltext_ids(session, cluster, cleaned) if hybrid else set()
-    embedded = _fill(store, encoder, candidates, bulk)
+    embedded = _fill(store, encoder, candidates, bulk) if fill else 0
     usable = [c for c in candidates if c.matrix is not None and len(c.matrix)]
     if not usable:
         return SemanticResults([], 0, embedded)

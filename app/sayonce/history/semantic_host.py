@@ -10,8 +10,9 @@ and applies the window's commands, one at a time, in order:
 * ``Command("index", (cluster, step))`` -> ``[("indexed", left)]``: embeds the next ``step`` of
   them (newest first) and says how many are left, so the window can show progress and stop
   indexing a customer the agent has left;
-* ``Command("semantic", (cluster, query, limit))`` -> ``[("hits", list[SemanticHit])]``: the
-  search itself (it embeds whatever is still missing first);
+* ``Command("semantic", (cluster, query, limit[, indexed_only]))`` ->
+  ``[("hits", list[SemanticHit])]``: the search itself (it embeds whatever is still missing
+  first, unless ``indexed_only``: then it searches what is indexed so far);
 * a command that fails gives ``[("failed", message)]``.
 
 Every command checks the agent may view profiles. Only plain, picklable data goes back.
@@ -66,10 +67,14 @@ class SearchHost:
             cluster, step = args
             return [("indexed", self._index(_cluster(cluster), int(step)))]
         if kind == "semantic":
-            cluster, query, limit = args
+            cluster, query, limit, *partial = args
             key = _cluster(cluster)
-            results = self.desk.semantic(list(key), str(query), self.encoder, int(limit))
-            self._todo.pop(key, None)  # the search embedded whatever was left
+            indexed_only = bool(partial and partial[0])
+            results = self.desk.semantic(
+                list(key), str(query), self.encoder, int(limit), indexed_only=indexed_only
+            )
+            if not indexed_only:
+                self._todo.pop(key, None)  # the search embedded whatever was left
             return [("hits", results.hits)]
         raise ValueError(f"unknown search command {kind!r}")
 

@@ -168,12 +168,14 @@ class MeaningPane(QWidget):
         self.busy.setValue(status.done)
         self._expand(True)
 
-    def show_hits(self, query: str, hits: list[SemanticHit]) -> None:
-        """The hits of ``query``, best first."""
-        self.busy.setVisible(False)
+    def show_hits(self, query: str, hits: list[SemanticHit], *, partial: bool = False) -> None:
+        """The hits of ``query``, best first (``partial``: indexing goes on, more may come)."""
+        self.busy.setVisible(partial)
         self.model.set_hits(hits)
         if not query:
             self.status.setText(HINT)
+        elif partial:
+            self.status.setText(f"Closest so far to “{query}”; still indexing older conversations…")
         elif hits:
             what = "conversation" if len(hits) == 1 else "conversations"
             self.status.setText(

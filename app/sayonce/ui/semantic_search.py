@@ -85,6 +85,7 @@ class MeaningSearch(QObject):
             self.searcher = SemanticSearcher(self._desk.store, self._desk.principal, self, **extra)
             self.searcher.status.connect(self._status)
             self.searcher.results.connect(self._results)
+            self.searcher.partial.connect(self._partial)
             self.searcher.failed.connect(self._failed)
         return self.searcher
 
@@ -103,6 +104,11 @@ class MeaningSearch(QObject):
         if self.view.by_meaning():
             self.pane.show_hits(self._query, hits)
             self.shown.emit(hits)
+
+    def _partial(self, hits: list[SemanticHit]) -> None:
+        # first results while the customer's history is still being indexed (newest first)
+        if self.view.by_meaning():
+            self.pane.show_hits(self._query, hits, partial=True)
 
     def _failed(self, message: str) -> None:
         if not self.view.by_meaning():

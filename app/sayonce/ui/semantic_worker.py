@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 WATCH_S = 0.5
 STOP_WAIT_MS = 3_000  # a command in hand gets this long to finish when the window closes
+PARTIAL_EVERY = 4  # while indexing, show results from what is indexed after steps 1, 5, 9...
 ABANDON_WAIT_MS = 10_000  # then the helper is terminated and the thread ends
 LOADING = "Loading the language model…"
 UNAVAILABLE = "Search by meaning is unavailable: {}"
@@ -78,6 +79,7 @@ class _SearchLoop(QThread):
 
     status = Signal(int, object)  # ticket, SearchStatus
     results = Signal(int, object)  # ticket, list[SemanticHit]
+    partial = Signal(int, object)  # ticket, list[SemanticHit] of what is indexed so far
     failed = Signal(int, str)  # ticket, message
 
     def __init__(self, url: str, principal: Principal, builder: HostBuilder) -> None:
@@ -180,6 +182,7 @@ class _SearchLoop(QThread):
             return True
         cluster = list(request.cluster)
         total = left = int(self._call(helper, Command("pending", (cluster,)))[0][1])
+        steps = 0
         while left > 0:
             newer = self._newer()
             if self._stopping.is_set() or (newer is not None and newer.cluster != request.cluster):
@@ -187,8 +190,18 @@ class _SearchLoop(QThread):
             text = f"Indexing {total:,} conversation{'s' if total != 1 else ''}…"
             self.status.emit(request.ticket, SearchStatus(text, True, total - left, total))
             left = int(self._call(helper, Command("index", (cluster, INDEX_STEP)))[0][1])
+            steps += 1
+            if left > 0 and newer is None and steps % PARTIAL_EVERY == 1:
+                self._partial(helper, request)
         self._indexed.add(request.cluster)
         return True
+
+    def _partial(self, helper: HostProcess, request: SearchRequest) -> None:
+        """Results from what is indexed so far (newest first), refined as indexing goes on."""
+        args = (list(request.cluster), request.query, request.limit, True)
+        hits = dict(self._call(helper, Command("semantic", args))).get("hits", [])
+        if hits and self._newer() is None:
+            self.partial.emit(request.ticket, hits)
 
     def _call(self, helper: HostProcess, command: Command) -> list[tuple[str, Any]]:
         outputs = helper.call(command, self._abandon.is_set)
@@ -214,6 +227,7 @@ class SemanticSearcher(QObject):
 
     status = Signal(object)  # SearchStatus of the customer on screen
     results = Signal(object)  # list[SemanticHit] of the latest search
+    partial = Signal(object)  # its hits among what is indexed so far (indexing goes on)
     failed = Signal(str)  # the helper could not start, died, or refused: fall back to words
 
     def __init__(
@@ -235,6 +249,7 @@ class SemanticSearcher(QObject):
         self._loop.setObjectName("semantic-search")
         self._loop.status.connect(self._status)
         self._loop.results.connect(self._results)
+        self._loop.partial.connect(self._partial)
         self._loop.failed.connect(self._failed)
         self._ticket = 0  # the latest search
         self._since = 0  # the first search of the customer on screen
@@ -284,6 +299,10 @@ class SemanticSearcher(QObject):
     def _results(self, ticket: int, hits: list[Any]) -> None:
         if ticket == self._ticket:
             self.results.emit(hits)
+
+    def _partial(self, ticket: int, hits: list[Any]) -> None:
+        if ticket == self._ticket:
+            self.partial.emit(hits)
 
     def _failed(self, ticket: int, message: str) -> None:
         if ticket >= self._since:
