@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from sayonce.cli.common import add_db_option, open_from_args
+from sayonce.cli.common import add_db_option, open_from_args, record_view, viewed_cluster
 from sayonce.cli.sign_in import add_signin_options, principal_from_args
 
 
@@ -58,24 +58,14 @@ def register(sub: Any) -> None:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from sayonce.trust import audit
-    from sayonce.trust.permissions import Permission, require
-    from sayonce.trust.person import find_customer_id, person_ids
-
     store = open_from_args(args)
     try:
         principal = principal_from_args(args, store)
-        require(principal, Permission.VIEW_PROFILE)
-        with store.read() as session:
-            cluster = person_ids(session, find_customer_id(session, args.customer))
+        cluster = viewed_cluster(store, principal, args.customer)
         payload = _semantic(store, principal, cluster, args) if args.semantic else None
         if payload is None:
             payload = _fulltext(store, cluster, args)
-        with store.write() as session:
-            audit.record(
-                session, principal, audit.AuditAction.PROFILE_VIEW, "customer", cluster[0],
-                {"via": "cli.search", "profiles": len(cluster), "mode": payload["mode"]},
-            )  # fmt: skip
+        record_view(store, principal, cluster, {"via": "cli.search", "mode": payload["mode"]})
     except (PermissionError, LookupError, ValueError, OSError) as exc:
         print(f"sayonce search: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sayonce.cli.common import add_db_option, open_from_args
+from sayonce.cli.common import add_db_option, open_from_args, record_view, viewed_cluster
 from sayonce.cli.sign_in import add_signin_options, principal_from_args
 from sayonce.nlp.conversation import TurnText
 
@@ -109,16 +109,11 @@ def _customer(args: argparse.Namespace) -> int:
 
     from sayonce.nlp.enrich import brief_stored, cached_summaries
     from sayonce.store import Interaction
-    from sayonce.trust import audit
-    from sayonce.trust.permissions import Permission, require
-    from sayonce.trust.person import find_customer_id, person_ids
 
     store = open_from_args(args)
     try:
         principal = principal_from_args(args, store)
-        require(principal, Permission.VIEW_PROFILE)
-        with store.read() as session:
-            cluster = person_ids(session, find_customer_id(session, args.customer))
+        cluster = viewed_cluster(store, principal, args.customer)
         brief = brief_stored(store, cluster)
         with store.read() as session:
             ids = session.scalars(
@@ -128,11 +123,7 @@ def _customer(args: argparse.Namespace) -> int:
                 .limit(max(0, args.limit))
             ).all()
             found = cached_summaries(session, ids)
-        with store.write() as session:
-            audit.record(
-                session, principal, audit.AuditAction.PROFILE_VIEW, "customer", cluster[0],
-                {"via": "cli.summarize", "profiles": len(cluster)},
-            )  # fmt: skip
+        record_view(store, principal, cluster, {"via": "cli.summarize"})
     finally:
         store.dispose()
     summaries = [found[i] for i in ids if i in found]

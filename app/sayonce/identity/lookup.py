@@ -111,6 +111,17 @@ def _matching_owners(session: Session, found: list[Probe]) -> list[tuple[int, in
     return [(row[0], position[(row[1], row[2])]) for row in session.execute(query)]
 
 
+# what a match needs of each profile (the found ones, then their merge roots)
+_PROFILE_COLUMNS = (
+    Customer.id,
+    Customer.ref,
+    Customer.display_name,
+    Customer.unverified,
+    Customer.merged_into_id,
+    Customer.erased_at,
+)
+
+
 def find_matches(
     session: Session, raw: str, region: str = normalize.DEFAULT_REGION
 ) -> list[CustomerMatch]:
@@ -126,14 +137,7 @@ def find_matches(
     rows = {
         r.id: r
         for r in session.execute(
-            select(
-                Customer.id,
-                Customer.ref,
-                Customer.display_name,
-                Customer.unverified,
-                Customer.merged_into_id,
-                Customer.erased_at,
-            ).where(Customer.id.in_({owner for owner, _ in owners}))
+            select(*_PROFILE_COLUMNS).where(Customer.id.in_({owner for owner, _ in owners}))
         )
     }
     merged = [cid for cid, r in rows.items() if r.merged_into_id is not None]
@@ -142,16 +146,7 @@ def find_matches(
     if missing:
         rows |= {
             r.id: r
-            for r in session.execute(
-                select(
-                    Customer.id,
-                    Customer.ref,
-                    Customer.display_name,
-                    Customer.unverified,
-                    Customer.merged_into_id,
-                    Customer.erased_at,
-                ).where(Customer.id.in_(missing))
-            )
+            for r in session.execute(select(*_PROFILE_COLUMNS).where(Customer.id.in_(missing)))
         }
     best: dict[int, int] = {}
     for owner, index in owners:
